@@ -23,7 +23,9 @@ export interface CanonicalizeOptions {
 export function resolveProfile(options: CanonicalizeOptions | undefined): CanonicalProfile {
   const p = options?.profile ?? "rfc8785";
   if (p !== "rfc8785" && p !== "aegisd") {
-    throw new TypeError(`unknown canonical profile ${JSON.stringify(p)}; use "rfc8785" or "aegisd"`);
+    throw new TypeError(
+      `unknown canonical profile ${JSON.stringify(p)}; use "rfc8785" or "aegisd"`,
+    );
   }
   return p;
 }
