@@ -127,7 +127,7 @@ class Walker {
 export function canonicalizeAt(value: unknown, profile: CanonicalProfile, root: string): string {
   const w = new Walker(profile, root);
   const out = w.value(value, "");
-  if (out === undefined) w.fail(`${typeof value} is not representable in JSON`);
+  if (out === undefined) return w.fail(`${typeof value} is not representable in JSON`);
   return out;
 }
 
