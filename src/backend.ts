@@ -65,7 +65,7 @@ export function accelerator(): Accelerator | null {
     }
   }
   if (forced === "wasm" && loaded === null) {
-    throw new Error("AEGIS backend forced to \"wasm\" but the WebAssembly core could not load");
+    throw new Error('AEGIS backend forced to "wasm" but the WebAssembly core could not load');
   }
   return loaded;
 }
