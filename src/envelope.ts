@@ -6,6 +6,7 @@
  */
 
 import { parseJson } from "./canon/parse.ts";
+import { canonicalizeAt } from "./canon/value.ts";
 import { bytesToHex, describe } from "./encoding.ts";
 import { checkHashFields, digestToBase64, envelopeHashText, readDigest } from "./envelope_bytes.ts";
 import { EnvelopeError } from "./errors.ts";
@@ -191,6 +192,28 @@ export class Envelope {
     if (this.prevHash !== null) w.prev_hash = digestToBase64(this.prevHash);
     if (this.hash !== null) w.hash = digestToBase64(this.hash);
     return w;
+  }
+
+  /**
+   * The wire body as JSON text, ready to send to aegisd. Prefer it to
+   * `JSON.stringify(envelope)`: `JSON.stringify` prints `-0` as `0`, which
+   * changes the payload aegisd hashes (aegisd keeps the sign), so the event
+   * would be rejected with "hash verification failed".
+   *
+   * @throws {TypeError} naming the payload path for values JSON cannot carry.
+   * @example
+   * ```ts
+   * import { Envelope } from "@aegis/sdk";
+   * const e = new Envelope({
+   *   tenantId: "t", sessionId: "s", seq: 0, tsUnixMs: 1700000000000,
+   *   eventType: "TOOL_RESULT", payload: { delta: -0 },
+   * }).seal();
+   * e.toWireText().includes('"delta":-0'); // true
+   * JSON.stringify(e).includes('"delta":0'); // true — the sign is lost
+   * ```
+   */
+  toWireText(): string {
+    return canonicalizeAt(this.toJSON(), "aegisd", "$");
   }
 
   /**
