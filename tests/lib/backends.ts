@@ -22,7 +22,10 @@ export function availableBackends(): BackendName[] {
 }
 
 /** Registers `Deno.test(`${name} [backend]`)` for every available backend. */
-export function testBothBackends(name: string, fn: (backend: BackendName) => void | Promise<void>): void {
+export function testBothBackends(
+  name: string,
+  fn: (backend: BackendName) => void | Promise<void>,
+): void {
   for (const b of availableBackends()) {
     Deno.test(`${name} [${b}]`, async () => {
       setBackend(b);
