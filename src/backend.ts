@@ -23,6 +23,62 @@ export interface Accelerator {
   sha256(data: Uint8Array): Uint8Array;
   /** Canonical form of a UTF-8 JSON text; throws `SyntaxError` like the TS parser. */
   canonicalizeText(text: Uint8Array, profile: CanonicalProfile): string;
+  /** SHA-256 of many independent messages (multi-buffer). */
+  sha256Many(messages: readonly Uint8Array[]): Uint8Array[];
+  /**
+   * Seals a chain in one call: `recordsJson` is the JSON text of
+   * `[[event_type, payload, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`,
+   * `prevHash` the first record's previous hash (`null` at seq 0).
+   */
+  sealChain(recordsJson: string | Uint8Array, prevHash: Uint8Array | null): SealedChain;
+  /**
+   * Verifies newline-separated wire envelopes as one chain continuing
+   * `state` (updated in place); `null` when all check, else the failure.
+   */
+  verifyJsonl(input: Uint8Array | string, state: ChainState): VerifyResult | null;
+}
+
+/** Result of {@link Accelerator.sealChain}; copies, safe to keep. */
+export interface SealedChain {
+  /** Number of records sealed. */
+  count: number;
+  /** The canonical texts (the exact hashed bytes), back to back. */
+  text: Uint8Array;
+  /** End offset of record `i`'s text in `text` (it starts at `ends[i - 1]`, or 0). */
+  ends: Uint32Array;
+  /** SHA-256 of record `i` at `hashes[32 i .. 32 i + 32]`. */
+  hashes: Uint8Array;
+}
+
+/** Chain-verification state carried from one input chunk to the next. */
+export interface ChainState {
+  /** The seq the next record must have. */
+  nextSeq: number;
+  /** Hash of the last record checked (`null` before the first, or a trusted start). */
+  prevHash: Uint8Array | null;
+  /** SHA-256 of the chain's canonical tenant "\n" session, once known. */
+  identity: Uint8Array | null;
+  /** Records checked so far. */
+  checked: number;
+}
+
+/** The first record that failed {@link Accelerator.verifyJsonl}. */
+export interface VerifyResult {
+  /**
+   * 1–11: malformed JSON (`JsonErrorCode`); 12 wrong field type; 20 seq; 21
+   * prev_hash linkage; 22 hash mismatch; 23 other tenant/session; 25 digest
+   * not 32 bytes of hex/base64/byte array; 26 key differs from a field only
+   * in case; 27 no hash; 28 empty tenant/session or ts_unix_ms ≤ 0.
+   */
+  code: number;
+  /** The seq expected at the failing position. */
+  expectedSeq: number;
+  /** The seq the failing record carries (0 when unreadable). */
+  foundSeq: number;
+  /** Byte offset of the problem in the input (for JSON errors). */
+  errorOffset: number;
+  /** Byte offset where the failing record starts in the input. */
+  recordOffset: number;
 }
 
 /** How an accelerator is obtained: synchronously, or `null` when it cannot load. */

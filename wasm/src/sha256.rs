@@ -1,0 +1,283 @@
+//! SHA-256 (FIPS 180-4): a scalar single-message core for hash chains, where
+//! every message depends on the previous digest, and a 4-lane SIMD128
+//! multi-buffer core for independent messages (chain verification).
+
+use core::arch::wasm32::*;
+
+const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+#[inline(always)]
+fn load_be(b: &[u8], i: usize) -> u32 {
+    u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+/// Compresses one 64-byte block into `s`.
+#[inline(always)]
+fn compress(s: &mut [u32; 8], block: &[u8]) {
+    let mut w = [0u32; 64];
+    let mut i = 0;
+    while i < 16 {
+        w[i] = load_be(block, i * 4);
+        i += 1;
+    }
+    while i < 64 {
+        let x = w[i - 15];
+        let y = w[i - 2];
+        let s0 = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
+        let s1 = y.rotate_right(17) ^ y.rotate_right(19) ^ (y >> 10);
+        w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+        i += 1;
+    }
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *s;
+    let mut i = 0;
+    while i < 64 {
+        let t1 = h
+            .wrapping_add(e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25))
+            .wrapping_add((e & f) ^ (!e & g))
+            .wrapping_add(K[i])
+            .wrapping_add(w[i]);
+        let t2 = (a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22))
+            .wrapping_add((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d.wrapping_add(t1);
+        d = c;
+        c = b;
+        b = a;
+        a = t1.wrapping_add(t2);
+        i += 1;
+    }
+    s[0] = s[0].wrapping_add(a);
+    s[1] = s[1].wrapping_add(b);
+    s[2] = s[2].wrapping_add(c);
+    s[3] = s[3].wrapping_add(d);
+    s[4] = s[4].wrapping_add(e);
+    s[5] = s[5].wrapping_add(f);
+    s[6] = s[6].wrapping_add(g);
+    s[7] = s[7].wrapping_add(h);
+}
+
+/// Builds the final one or two padded blocks of a message of `len` bytes
+/// whose last `tail.len()` (< 64) bytes are `tail`; returns the block count.
+fn pad_tail(tail: &[u8], len: usize, buf: &mut [u8; 128]) -> usize {
+    let r = tail.len();
+    buf[..r].copy_from_slice(tail);
+    buf[r] = 0x80;
+    let n = if r < 56 { 64 } else { 128 };
+    for b in buf[r + 1..n - 8].iter_mut() {
+        *b = 0;
+    }
+    buf[n - 8..n].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+    n / 64
+}
+
+/// SHA-256 of one message.
+pub fn sha256(msg: &[u8], out: &mut [u8; 32]) {
+    let mut s = IV;
+    let full = msg.len() / 64;
+    for i in 0..full {
+        compress(&mut s, &msg[i * 64..i * 64 + 64]);
+    }
+    let mut buf = [0u8; 128];
+    let n = pad_tail(&msg[full * 64..], msg.len(), &mut buf);
+    for i in 0..n {
+        compress(&mut s, &buf[i * 64..i * 64 + 64]);
+    }
+    for i in 0..8 {
+        out[i * 4..i * 4 + 4].copy_from_slice(&s[i].to_be_bytes());
+    }
+}
+
+// ---- 4-lane SIMD128 multi-buffer ------------------------------------------
+
+#[inline(always)]
+fn rotr(x: v128, n: u32) -> v128 {
+    v128_or(u32x4_shr(x, n), u32x4_shl(x, 32 - n))
+}
+
+#[inline(always)]
+fn add(a: v128, b: v128) -> v128 {
+    u32x4_add(a, b)
+}
+
+/// Compresses one block in each of four lanes; `w[i]` holds word `i` of the
+/// four blocks.
+#[inline(always)]
+fn compress4(s: &mut [v128; 8], w16: &[v128; 16]) {
+    let mut w = [u32x4_splat(0); 64];
+    w[..16].copy_from_slice(w16);
+    let mut i = 16;
+    while i < 64 {
+        let x = w[i - 15];
+        let y = w[i - 2];
+        let s0 = v128_xor(v128_xor(rotr(x, 7), rotr(x, 18)), u32x4_shr(x, 3));
+        let s1 = v128_xor(v128_xor(rotr(y, 17), rotr(y, 19)), u32x4_shr(y, 10));
+        w[i] = add(add(w[i - 16], s0), add(w[i - 7], s1));
+        i += 1;
+    }
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *s;
+    let mut i = 0;
+    while i < 64 {
+        let s1 = v128_xor(v128_xor(rotr(e, 6), rotr(e, 11)), rotr(e, 25));
+        let ch = v128_bitselect(f, g, e);
+        let t1 = add(add(add(h, s1), add(ch, u32x4_splat(K[i]))), w[i]);
+        let s0 = v128_xor(v128_xor(rotr(a, 2), rotr(a, 13)), rotr(a, 22));
+        // Maj(a, b, c): where a and c agree take them, elsewhere take b.
+        let maj = v128_bitselect(b, c, v128_xor(a, c));
+        let t2 = add(s0, maj);
+        h = g;
+        g = f;
+        f = e;
+        e = add(d, t1);
+        d = c;
+        c = b;
+        b = a;
+        a = add(t1, t2);
+        i += 1;
+    }
+    s[0] = add(s[0], a);
+    s[1] = add(s[1], b);
+    s[2] = add(s[2], c);
+    s[3] = add(s[3], d);
+    s[4] = add(s[4], e);
+    s[5] = add(s[5], f);
+    s[6] = add(s[6], g);
+    s[7] = add(s[7], h);
+}
+
+struct Lane<'a> {
+    msg: &'a [u8],
+    block: usize,
+    full: usize,
+    total: usize,
+    tail: [u8; 128],
+    index: usize,
+    active: bool,
+}
+
+impl<'a> Lane<'a> {
+    fn idle() -> Self {
+        Lane { msg: &[], block: 0, full: 0, total: 0, tail: [0; 128], index: 0, active: false }
+    }
+    fn start(&mut self, msg: &'a [u8], index: usize) {
+        self.msg = msg;
+        self.block = 0;
+        self.full = msg.len() / 64;
+        let n = pad_tail(&msg[self.full * 64..], msg.len(), &mut self.tail);
+        self.total = self.full + n;
+        self.index = index;
+        self.active = true;
+    }
+    #[inline(always)]
+    fn current(&self) -> &[u8] {
+        if self.block < self.full {
+            &self.msg[self.block * 64..self.block * 64 + 64]
+        } else {
+            let t = (self.block - self.full) * 64;
+            &self.tail[t..t + 64]
+        }
+    }
+}
+
+/// SHA-256 of many independent messages, four at a time in SIMD lanes.
+/// `msgs(i)` returns message `i` of `count`; digest `i` goes to `out[32 i..]`.
+pub fn sha256_many<'a, F: Fn(usize) -> &'a [u8]>(count: usize, msgs: F, out: &mut [u8]) {
+    if count < 2 {
+        if count == 1 {
+            let mut d = [0u8; 32];
+            sha256(msgs(0), &mut d);
+            out[..32].copy_from_slice(&d);
+        }
+        return;
+    }
+    let mut lanes = [Lane::idle(), Lane::idle(), Lane::idle(), Lane::idle()];
+    let mut next = 0;
+    let mut state = [u32x4_splat(0); 8];
+    let zero_block = [0u8; 64];
+    for l in 0..4 {
+        if next < count {
+            lanes[l].start(msgs(next), next);
+            next += 1;
+        }
+    }
+    for (j, v) in state.iter_mut().enumerate() {
+        *v = u32x4_splat(IV[j]);
+    }
+    loop {
+        let mut w = [u32x4_splat(0); 16];
+        {
+            let b0 = if lanes[0].active { lanes[0].current() } else { &zero_block[..] };
+            let b1 = if lanes[1].active { lanes[1].current() } else { &zero_block[..] };
+            let b2 = if lanes[2].active { lanes[2].current() } else { &zero_block[..] };
+            let b3 = if lanes[3].active { lanes[3].current() } else { &zero_block[..] };
+            for (i, wi) in w.iter_mut().enumerate() {
+                *wi = u32x4(load_be(b0, i * 4), load_be(b1, i * 4), load_be(b2, i * 4), load_be(b3, i * 4));
+            }
+        }
+        compress4(&mut state, &w);
+        let mut any = false;
+        for l in 0..4 {
+            if !lanes[l].active {
+                continue;
+            }
+            lanes[l].block += 1;
+            if lanes[l].block == lanes[l].total {
+                let idx = lanes[l].index;
+                let mut words = [0u32; 8];
+                for (j, v) in state.iter().enumerate() {
+                    words[j] = lane_get(*v, l);
+                }
+                for j in 0..8 {
+                    out[idx * 32 + j * 4..idx * 32 + j * 4 + 4].copy_from_slice(&words[j].to_be_bytes());
+                }
+                if next < count {
+                    lanes[l].start(msgs(next), next);
+                    next += 1;
+                    for (j, v) in state.iter_mut().enumerate() {
+                        *v = lane_set(*v, l, IV[j]);
+                    }
+                } else {
+                    lanes[l].active = false;
+                }
+            }
+            any |= lanes[l].active;
+        }
+        if !any {
+            break;
+        }
+    }
+}
+
+#[inline(always)]
+fn lane_get(v: v128, l: usize) -> u32 {
+    match l {
+        0 => u32x4_extract_lane::<0>(v),
+        1 => u32x4_extract_lane::<1>(v),
+        2 => u32x4_extract_lane::<2>(v),
+        _ => u32x4_extract_lane::<3>(v),
+    }
+}
+
+#[inline(always)]
+fn lane_set(v: v128, l: usize, x: u32) -> v128 {
+    match l {
+        0 => u32x4_replace_lane::<0>(v, x),
+        1 => u32x4_replace_lane::<1>(v, x),
+        2 => u32x4_replace_lane::<2>(v, x),
+        _ => u32x4_replace_lane::<3>(v, x),
+    }
+}
