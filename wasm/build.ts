@@ -34,13 +34,13 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Builds into `targetDir`; returns the optimised module and its TS embedding. */
-export async function build(targetDir: string): Promise<{ wasm: Uint8Array; ts: string }> {
+export async function build(targetDir: string): Promise<{ wasm: Uint8Array<ArrayBuffer>; ts: string }> {
   const crate = Deno.realPathSync(WASM_DIR).replace(/\/$/, "");
   const home = Deno.env.get("CARGO_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cargo`;
   const env: Record<string, string> = {
