@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   backend,
   type BackendName,
@@ -322,4 +323,124 @@ testBothBackends("es6 numbers: canonicalize(number) of 100,000 values", () => {
     }
   }
   report("canonicalize", bad, checks);
+});
+
+// ---------------------------------------------------------------------------
+// Short number texts: the stream above rarely yields texts of 15 or fewer
+// significant digits, which a canonicalizer may copy through unchanged
+// (the WASM core does); check that shortcut's edges against `String(Number(t))`.
+
+/** Expected canonical text of a JSON number text, via the engine's own conversion. */
+function expectedOfText(t: string, profile: CanonicalProfile): string {
+  const d = Number(t);
+  if (Object.is(d, -0)) return profile === "aegisd" ? "-0" : "0";
+  return String(d);
+}
+
+const SHORT_TEXTS = [
+  "0",
+  "-0",
+  "1",
+  "-1",
+  "7",
+  "10",
+  "100",
+  "1.0",
+  "-1.0",
+  "1.50",
+  "0.1",
+  "0.10",
+  "-0.5",
+  "0.000001",
+  "0.0000001",
+  "0.0000010",
+  "-0.000001",
+  "0.00001234",
+  "0.000001234",
+  "123456789012345",
+  "-123456789012345",
+  "1234567890123456",
+  "12345678901234567",
+  "9007199254740993",
+  "999999999999999",
+  "9999999999999999",
+  "99999999999999999",
+  "100000000000000000000",
+  "1000000000000000000000",
+  "-1000000000000000000000",
+  "123456789012345.6",
+  "12345678901234.5",
+  "1.23456789012345",
+  "1.234567890123456",
+  "1.2345678901234567",
+  "0.123456789012345",
+  "0.1234567890123456",
+  "0.30000000000000004",
+  "0.3000000000000000",
+  "5e-324",
+  "1e0",
+  "1E1",
+  "1e+2",
+  "1e-2",
+  "1e21",
+  "1e-7",
+  "12e-1",
+  "0e5",
+  "-0e-5",
+  "1.7976931348623157e308",
+  "2.2250738585072014e-308",
+];
+
+testBothBackends("es6 numbers: short and boundary number texts (copy-through edges)", () => {
+  const bad: Mismatch[] = [];
+  for (const t of SHORT_TEXTS) {
+    for (const profile of PROFILES) {
+      const w = expectedOfText(t, profile);
+      for (const input of [t, `[${t}]`, `{"k":${t}}`]) {
+        const wrapped = input === t ? w : input[0] === "[" ? `[${w}]` : `{"k":${w}}`;
+        const got = attempt(() => canonicalizeText(input, { profile }));
+        if (got !== wrapped) bad.push({ hex: "-", input, profile, want: wrapped, got });
+      }
+    }
+  }
+  report("canonicalizeText (short texts)", bad, SHORT_TEXTS.length * 6);
+});
+
+testBothBackends("es6 numbers: random short decimal texts (fast-check)", () => {
+  const digits = (min: number, max: number) =>
+    fc.array(fc.constantFrom(..."0123456789"), { minLength: min, maxLength: max }).map((a) =>
+      a.join("")
+    );
+  const numberText = fc.record({
+    neg: fc.boolean(),
+    int: fc.oneof(
+      fc.constant("0"),
+      fc.tuple(fc.constantFrom(..."123456789"), digits(0, 20)).map(([a, b]) => a + b),
+    ),
+    frac: fc.option(digits(1, 20), { nil: undefined }),
+    exp: fc.option(
+      fc.tuple(
+        fc.constantFrom("e", "E"),
+        fc.constantFrom("", "+", "-"),
+        fc.integer({ min: 0, max: 30 }),
+      ),
+      {
+        nil: undefined,
+      },
+    ),
+  }).map(({ neg, int, frac, exp }) =>
+    `${neg ? "-" : ""}${int}${frac === undefined ? "" : "." + frac}${
+      exp === undefined ? "" : exp[0] + exp[1] + String(exp[2])
+    }`
+  );
+  fc.assert(
+    fc.property(
+      numberText,
+      fc.constantFrom<CanonicalProfile>("rfc8785", "aegisd"),
+      (t, profile) => {
+        assert.equal(canonicalizeText(t, { profile }), expectedOfText(t, profile), t);
+      },
+    ),
+    { numRuns: 5000, seed: 8785 },
+  );
 });
