@@ -35,3 +35,49 @@ export { type BatchItem, Builder, type BuilderOptions } from "./src/builder.ts";
 export { type ChainVerification, verifyChain, type VerifyChainOptions } from "./src/verify.ts";
 export { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes } from "./src/encoding.ts";
 export { backend, type BackendName, setBackend } from "./src/backend.ts";
+export {
+  AegisClient,
+  type AegisClientOptions,
+  type AppendResult,
+  type DecideRequest,
+  type Decision,
+  type EventPage,
+  type FetchLike,
+  type ListEventsQuery,
+  type ServerVerification,
+  type Snapshot,
+  type StatusResult,
+} from "./src/client.ts";
+export {
+  AegisError,
+  AegisHttpError,
+  AegisNetworkError,
+  AegisProtocolError,
+  AegisTimeoutError,
+} from "./src/client_errors.ts";
+export {
+  createLedgerHandler,
+  type LedgerHandler,
+  type LedgerHandlerOptions,
+  type LedgerVerifyResult,
+  MAX_BODY_BYTES,
+  verifyStoredSession,
+} from "./src/ledger/handler.ts";
+export { MemoryStore } from "./src/ledger/memory_store.ts";
+export {
+  type FlatSnapshot,
+  type LoopViolation,
+  type ReducerEvent,
+  SessionReducer,
+  type SessionState,
+} from "./src/ledger/reducer.ts";
+export {
+  type AppendOutcome,
+  compareCodePoints,
+  type LedgerStore,
+  type ListCursor,
+  type ListQuery,
+  type ListResult,
+  type SessionHead,
+  type StoredEvent,
+} from "./src/ledger/store.ts";

@@ -59,7 +59,7 @@ export interface RunningLedger {
  *
  * @example
  * ```ts ignore
- * import { serveLedger } from "@aegis/sdk/cli"; // or "./src/cli.ts"
+ * import { serveLedger } from "@aegis/sdk/cli";
  * const ledger = await serveLedger({ port: 0 });
  * console.log(ledger.url); // http://127.0.0.1:54321
  * await ledger.close();

@@ -149,6 +149,12 @@ async function readBody(request: Request, max: number): Promise<Uint8Array> {
     throw new HttpProblem(413, `request body exceeds ${max} bytes`);
   }
   if (!request.body) return new Uint8Array(0);
+  // A declared length within the limit is enforced by the HTTP layer: read it in one go.
+  if (declared !== null && /^\d+$/.test(declared)) {
+    const whole = new Uint8Array(await request.arrayBuffer());
+    if (whole.length > max) throw new HttpProblem(413, `request body exceeds ${max} bytes`);
+    return whole;
+  }
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;

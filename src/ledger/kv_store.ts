@@ -31,6 +31,7 @@ const ROOT = "aegis";
 const INLINE_MAX = 60 * 1024;
 const CHUNK = 60 * 1024;
 const CHUNKS_PER_OP = 10;
+const HEAD_CACHE_MAX = 10_000;
 const ENC = new TextEncoder();
 const DEC = new TextDecoder();
 
@@ -59,7 +60,8 @@ export interface KvEventRecord {
  *
  * @example
  * ```ts ignore
- * import { KvStore, createLedgerHandler } from "@aegis/sdk";
+ * import { createLedgerHandler } from "@aegis/sdk";
+ * import { KvStore } from "@aegis/sdk/kv";
  * const store = await KvStore.open("./aegis.kv");
  * Deno.serve({ port: 8080 }, createLedgerHandler(store));
  * ```
@@ -67,13 +69,14 @@ export interface KvEventRecord {
 export class KvStore implements LedgerStore {
   /** The underlying KV database (exposed for tooling and tamper tests). */
   readonly kv: Deno.Kv;
+  #heads = new Map<string, { value: SessionHead; versionstamp: string }>();
 
   /**
    * Wraps an open KV database (the store does not own it unless opened with {@link KvStore.open}).
    *
    * @example
    * ```ts ignore
-   * import { KvStore } from "@aegis/sdk";
+   * import { KvStore } from "@aegis/sdk/kv";
    * const store = new KvStore(await Deno.openKv(":memory:"));
    * ```
    */
@@ -87,7 +90,7 @@ export class KvStore implements LedgerStore {
    *
    * @example
    * ```ts ignore
-   * import { KvStore } from "@aegis/sdk";
+   * import { KvStore } from "@aegis/sdk/kv";
    * const store = await KvStore.open("./aegis.kv");
    * await store.close();
    * ```
@@ -101,7 +104,7 @@ export class KvStore implements LedgerStore {
    *
    * @example
    * ```ts ignore
-   * import { KvStore } from "@aegis/sdk";
+   * import { KvStore } from "@aegis/sdk/kv";
    * KvStore.eventKey("acme", "s", 3); // ["aegis", "ev", "acme", "s", 3]
    * ```
    */
@@ -134,8 +137,15 @@ export class KvStore implements LedgerStore {
    */
   async append(event: StoredEvent): Promise<AppendOutcome> {
     const headKey = [ROOT, "head", event.tenantId, event.sessionId];
-    let head = await this.kv.get<SessionHead>(headKey);
-    if (!extendsHead(event, head.value)) return { ok: false, head: head.value };
+    const cacheKey = `${event.tenantId}\u0000${event.sessionId}`;
+    // The head this process last committed saves a read; the versionstamp check below still
+    // catches every write from elsewhere, and a miss falls back to reading the head.
+    let head: { value: SessionHead | null; versionstamp: string | null } =
+      this.#heads.get(cacheKey) ?? await this.kv.get<SessionHead>(headKey);
+    if (!extendsHead(event, head.value)) {
+      head = await this.kv.get<SessionHead>(headKey);
+      if (!extendsHead(event, head.value)) return { ok: false, head: head.value };
+    }
 
     const record: KvEventRecord = {
       userId: event.userId,
@@ -164,16 +174,20 @@ export class KvStore implements LedgerStore {
 
     try {
       for (;;) {
+        const newHead: SessionHead = { seq: event.seq, hash: event.hash };
         const res = await this.kv.atomic()
-          .check(head)
-          .set(headKey, { seq: event.seq, hash: event.hash })
+          .check({ key: headKey, versionstamp: head.versionstamp })
+          .set(headKey, newHead)
           .set(KvStore.eventKey(event.tenantId, event.sessionId, event.seq), record)
           .commit();
         if (res.ok) {
           blob = null;
+          if (this.#heads.size >= HEAD_CACHE_MAX) this.#heads.clear();
+          this.#heads.set(cacheKey, { value: newHead, versionstamp: res.versionstamp });
           return { ok: true };
         }
         // Someone else moved the head: re-read and decide again.
+        this.#heads.delete(cacheKey);
         head = await this.kv.get<SessionHead>(headKey);
         if (!extendsHead(event, head.value)) return { ok: false, head: head.value };
       }

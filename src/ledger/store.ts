@@ -112,8 +112,6 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
-const ENC = new TextEncoder();
-
 /**
  * Compares two strings by UTF-8 byte order (= Unicode code point order), the
  * order Deno KV keeps string keys in.
@@ -141,9 +139,4 @@ export function compareCodePoints(a: string, b: string): number {
     return x < y ? -1 : 1;
   }
   return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
-}
-
-/** UTF-8 byte length of a string. */
-export function utf8Length(s: string): number {
-  return ENC.encode(s).length;
 }
