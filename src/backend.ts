@@ -146,6 +146,8 @@ export function backend(): BackendName {
  * same at start-up.
  *
  * @throws {TypeError} on an unknown name.
+ * @throws {Error} when `"wasm"` is asked for and the core cannot load; the
+ * previous selection then stays in force.
  * @example
  * ```ts
  * import { backend, setBackend } from "@aegis/sdk";
@@ -158,6 +160,14 @@ export function setBackend(name: BackendName | "auto"): void {
   if (name !== "ts" && name !== "wasm" && name !== "auto") {
     throw new TypeError(`unknown backend ${JSON.stringify(name)}; use "ts", "wasm" or "auto"`);
   }
+  const previous = forced;
   forced = name === "auto" ? null : name;
-  if (forced === "wasm") accelerator();
+  if (forced === "wasm") {
+    try {
+      accelerator();
+    } catch (err) {
+      forced = previous;
+      throw err;
+    }
+  }
 }
