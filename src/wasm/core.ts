@@ -15,6 +15,8 @@
 import type { Accelerator, ChainState, SealedChain, VerifyResult } from "../backend.ts";
 import type { CanonicalProfile } from "../canon/profile.ts";
 import { type JsonErrorCode, JsonSyntaxError } from "../canon/errors.ts";
+import { canonicalizeAt } from "../canon/value.ts";
+import { Envelope } from "../envelope.ts";
 
 /** Error codes of the chain verifier beyond the JSON ones (`wasm/src/envelope.rs`). */
 export const VerifyErrorCode = {
@@ -342,21 +344,152 @@ export class WasmCore implements Accelerator {
   }
 }
 
+/** What {@link verifyJsonlChain} reports (the shape of `verifyChain`'s result). */
+export interface JsonlChainVerification {
+  /** True when every event passed. */
+  valid: boolean;
+  /** The seq expected at the first position that failed, or `null` when valid. */
+  firstBadSeq: number | null;
+  /** Which rule broke (the same words as `verifyChain`), or `null` when valid. */
+  error: string | null;
+  /** How many events passed before the first failure (all of them when valid). */
+  checked: number;
+}
+
+function lineAt(bytes: Uint8Array, at: number): string {
+  let end = bytes.indexOf(10, at);
+  if (end < 0) end = bytes.length;
+  return DECODER.decode(bytes.subarray(at, end));
+}
+
+function errorMessage(f: () => unknown): string {
+  try {
+    f();
+    return "unknown error";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * The message `verifyChain` gives for the failure `r` of
+ * {@link WasmCore.verifyJsonl} on `input`; `chainStart` is the input that
+ * holds the chain's first record (for the tenant/session in the message),
+ * `prevWasNull` whether no previous hash was expected. The failing record is
+ * re-read with the TypeScript envelope reader only here, on the failure
+ * path, so the words match exactly.
+ */
+export function describeFailure(
+  r: VerifyResult,
+  input: Uint8Array,
+  chainStart: Uint8Array,
+  prevWasNull: boolean,
+): string {
+  const e = r.expectedSeq;
+  const line = () => lineAt(input, r.recordOffset);
+  switch (r.code) {
+    case VerifyErrorCode.SESSION: {
+      const bad = Envelope.parse(line());
+      const first = Envelope.parse(lineAt(chainStart, firstRecordOffset(chainStart)));
+      return `seq ${e}: tenant/session ${JSON.stringify(bad.tenantId)}/${
+        JSON.stringify(bad.sessionId)
+      } differs from the chain's ${JSON.stringify(first.tenantId)}/${
+        JSON.stringify(first.sessionId)
+      }`;
+    }
+    case VerifyErrorCode.SEQ:
+      return r.foundSeq > e
+        ? `seq gap: expected seq ${e}, found ${r.foundSeq} (event ${e} is missing)`
+        : `seq out of order: expected seq ${e}, found ${r.foundSeq}`;
+    case VerifyErrorCode.PREV:
+      return prevWasNull
+        ? `seq ${e}: the first event must not have a prev_hash`
+        : `seq ${e}: prev_hash does not match the hash of seq ${e - 1}`;
+    case VerifyErrorCode.UNSEALED:
+      return `seq ${e}: event is not sealed (no hash)`;
+    case VerifyErrorCode.UNHASHABLE:
+      return `seq ${e}: cannot be hashed: ${
+        errorMessage(() => Envelope.parse(line()).computeHash())
+      }`;
+    case VerifyErrorCode.HASH:
+      return `seq ${e}: hash mismatch: the event's content was changed`;
+    default:
+      return `seq ${e}: unreadable envelope: ${errorMessage(() => Envelope.parse(line()))}`;
+  }
+}
+
+function firstRecordOffset(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 10 || b[i] === 13)) i++;
+  return i;
+}
+
+/**
+ * Verifies a whole JSONL export (newline-separated wire envelopes) as one
+ * chain with the WebAssembly core, with the same result as `verifyChain`
+ * over the parsed envelopes — never touching `JSON.parse`.
+ *
+ * @example
+ * ```ts
+ * import { loadWasmCore, verifyJsonlChain } from "./loader.ts";
+ * const core = loadWasmCore();
+ * if (core) verifyJsonlChain(core, ""); // { valid: true, firstBadSeq: null, error: null, checked: 0 }
+ * ```
+ */
+export function verifyJsonlChain(
+  core: WasmCore,
+  input: string | Uint8Array,
+  from?: { seq: number; hash: Uint8Array },
+): JsonlChainVerification {
+  const bytes = typeof input === "string" ? ENCODER.encode(input) : input;
+  const state: ChainState = from
+    ? { nextSeq: from.seq + 1, prevHash: from.hash.slice(), identity: null, checked: 0 }
+    : { nextSeq: 0, prevHash: null, identity: null, checked: 0 };
+  const r = core.verifyJsonl(bytes, state);
+  if (r === null) return { valid: true, firstBadSeq: null, error: null, checked: state.checked };
+  return {
+    valid: false,
+    firstBadSeq: r.expectedSeq,
+    error: describeFailure(r, bytes, bytes, state.prevHash === null),
+    checked: state.checked,
+  };
+}
+
+/**
+ * True when `JSON.stringify(v)` is already exact for canonicalization: no
+ * `-0` (which `JSON.stringify` prints as `0`), no non-finite number or
+ * BigInt, no `toJSON` to call. Cheap next to the serialization itself.
+ */
+function plain(v: unknown, depth: number): boolean {
+  if (typeof v === "number") return v === 0 ? 1 / v > 0 : Number.isFinite(v);
+  if (typeof v !== "object" || v === null) return typeof v !== "bigint";
+  if (depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!plain(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
+  for (const k in v) if (!plain((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
 /**
  * Encodes records for {@link WasmCore.sealChain}: the JSON text of
  * `[[event_type, payload, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`.
- * The payload goes through `JSON.stringify`, so the caller must already have
- * rejected what JSON cannot carry (NaN, ±Infinity, BigInt, cycles); lone
- * surrogates survive as escapes and make the core throw.
+ * Payloads go through `JSON.stringify` when that is exact, and through the
+ * TypeScript canonicalizer otherwise (`-0`, `toJSON`, deep nesting), which
+ * also throws its path-naming `TypeError` for what JSON cannot carry (NaN,
+ * ±Infinity, BigInt, cycles). Lone surrogates survive as escapes and make
+ * the core throw a `JsonSyntaxError`; the TypeScript path names them.
  *
  * @example
  * ```ts
  * import { encodeSealRecords } from "./core.ts";
  * encodeSealRecords([{
- *   eventType: "TERMINATION", payload: null, seq: 0, sessionId: "s",
+ *   eventType: "TERMINATION", payload: { d: -0 }, seq: 0, sessionId: "s",
  *   tenantId: "acme", tsUnixMs: 1700000000000, userId: "",
  * }]);
- * // '[["TERMINATION",null,0,"s","acme",1700000000000,""]]'
+ * // '[["TERMINATION",{"d":-0},0,"s","acme",1700000000000,""]]'
  * ```
  */
 export function encodeSealRecords(
@@ -370,18 +503,13 @@ export function encodeSealRecords(
     userId: string;
   }[],
 ): string {
-  const rows = new Array(records.length);
+  let out = "[";
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    rows[i] = [
-      r.eventType,
-      r.payload === undefined ? null : r.payload,
-      r.seq,
-      r.sessionId,
-      r.tenantId,
-      r.tsUnixMs,
-      r.userId,
-    ];
+    const p = r.payload === undefined ? null : r.payload;
+    const payload = plain(p, 0) ? JSON.stringify(p) : canonicalizeAt(p, "aegisd", "$.payload");
+    out += (i ? ",[" : "[") + JSON.stringify(r.eventType) + "," + payload + "," +
+      JSON.stringify([r.seq, r.sessionId, r.tenantId, r.tsUnixMs, r.userId]).slice(1);
   }
-  return JSON.stringify(rows);
+  return out + "]";
 }

@@ -16,7 +16,14 @@ import { type ChainState, installAccelerator, registerAccelerator } from "../bac
 import { WASM_BASE64 } from "./aegis_core_wasm.generated.ts";
 import { instantiate, instantiateAsync, type WasmCore } from "./core.ts";
 
-export { encodeSealRecords, VerifyErrorCode, WasmCore } from "./core.ts";
+export {
+  describeFailure,
+  encodeSealRecords,
+  type JsonlChainVerification,
+  VerifyErrorCode,
+  verifyJsonlChain,
+  WasmCore,
+} from "./core.ts";
 
 let syncCore: WasmCore | null | undefined;
 

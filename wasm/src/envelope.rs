@@ -234,6 +234,7 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
         v.error_at = c.err_at;
         return v;
     }
+    let full = c.src();
     let mut env: Buf<u8> = Buf::with_capacity(BATCH * 1024);
     let mut bytes: Buf<u8> = Buf::with_capacity(BATCH * 64);
     let mut batch: Buf<Parsed> = Buf::with_capacity(BATCH);
@@ -251,7 +252,23 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
                 break;
             }
             let rec = c.pos;
-            match wire(c, &mut env, &mut bytes) {
+            // One record per line: the parser sees only this line.
+            let line_end = full[rec..].iter().position(|&b| b == b'\n').map_or(full.len(), |i| rec + i);
+            c.set_src(&full[..line_end]);
+            let r = match wire(c, &mut env, &mut bytes) {
+                Ok(p) => {
+                    c.ws();
+                    if c.pos < line_end {
+                        let _ = c.fail(json::E_TRAILING, c.pos);
+                        Err(p.seq)
+                    } else {
+                        Ok(p)
+                    }
+                }
+                Err(seq) => Err(seq),
+            };
+            c.set_src(full);
+            match r {
                 Ok(p) => batch.push(p),
                 Err(seq) => {
                     parse_error = Some((c.err, c.err_at, seq, rec));

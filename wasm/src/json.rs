@@ -585,6 +585,12 @@ impl<'a> Canon<'a> {
     pub fn src(&self) -> &'a [u8] {
         self.src
     }
+
+    /// Restricts (or restores) the input to `full[..end]`: JSONL records
+    /// are parsed one line at a time.
+    pub fn set_src(&mut self, src: &'a [u8]) {
+        self.src = src;
+    }
 }
 
 /// Length of the longest well-formed UTF-8 prefix of `s` (the offset of the
