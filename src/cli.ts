@@ -383,7 +383,7 @@ export async function main(args: string[]): Promise<number> {
         return await cmdVerify(rest);
       case "demo": {
         const { runDemo } = await import("./demo.ts");
-        return await runDemo();
+        return await runDemo({ serve: serveLedger });
       }
       case undefined:
       case "help":

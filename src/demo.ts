@@ -17,7 +17,7 @@ import { AegisClient } from "./client.ts";
 import { EventType } from "./event_type.ts";
 import { verifyChain } from "./verify.ts";
 import { MemoryStore } from "./ledger/memory_store.ts";
-import { serveLedger } from "./cli.ts";
+import type { RunningLedger, ServeLedgerOptions } from "./cli.ts";
 
 /** The seed's `acme/sess-example` walkthrough: `[eventType, payload, tsUnixMs]`. */
 export const SEED_EXAMPLE: ReadonlyArray<readonly [string, unknown, number]> = [
@@ -35,6 +35,14 @@ export const SEED_EXAMPLE: ReadonlyArray<readonly [string, unknown, number]> = [
   [EventType.TERMINATION, { reason: "task_complete" }, 1700000001900],
 ];
 
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Where lines go (default `console.log`). */
+  log?: (line: string) => void;
+  /** Starts the ledger (default: `serveLedger` from `cli.ts`). */
+  serve?: (options: ServeLedgerOptions) => Promise<RunningLedger>;
+}
+
 /**
  * Runs the demo, printing to stdout; returns 0 when every step behaved as
  * expected (the tampering was detected at the right seq), 1 otherwise.
@@ -45,9 +53,12 @@ export const SEED_EXAMPLE: ReadonlyArray<readonly [string, unknown, number]> = [
  * Deno.exit(await runDemo());
  * ```
  */
-export async function runDemo(log: (line: string) => void = console.log): Promise<number> {
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const log = options.log ?? console.log;
+  // Imported lazily: cli.ts imports this module for `aegis demo`, and passes `serve` itself.
+  const serve = options.serve ?? (await import("./cli.ts")).serveLedger;
   const store = new MemoryStore();
-  const ledger = await serveLedger({ port: 0, store });
+  const ledger = await serve({ port: 0, store });
   let ok = true;
   try {
     log(`reference ledger listening on ${ledger.url} (in-memory store)\n`);
