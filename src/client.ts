@@ -172,6 +172,8 @@ export class AegisClient {
   #retryDelayMs: number;
 
   /**
+   * Creates a client for the aegisd (or reference ledger) at `baseUrl`.
+   *
    * @example
    * ```ts
    * import { AegisClient } from "@aegis/sdk";

@@ -24,6 +24,8 @@ export class AegisError extends Error {
   readonly url: string;
 
   /**
+   * Builds the error for a request (`method`, `url`).
+   *
    * @example
    * ```ts
    * import { AegisError } from "@aegis/sdk";
@@ -57,6 +59,8 @@ export class AegisHttpError extends AegisError {
   readonly body: string;
 
   /**
+   * Builds the error from the response status and the server's message.
+   *
    * @example
    * ```ts
    * import { AegisHttpError } from "@aegis/sdk";
@@ -133,6 +137,8 @@ export class AegisTimeoutError extends AegisError {
   readonly timeoutMs: number;
 
   /**
+   * Builds the error for a request that took longer than `timeoutMs`.
+   *
    * @example
    * ```ts
    * import { AegisTimeoutError } from "@aegis/sdk";
@@ -159,6 +165,8 @@ export class AegisTimeoutError extends AegisError {
  */
 export class AegisNetworkError extends AegisError {
   /**
+   * Wraps the error `fetch` threw (kept as `cause`).
+   *
    * @example
    * ```ts
    * import { AegisNetworkError } from "@aegis/sdk";
@@ -188,6 +196,8 @@ export class AegisNetworkError extends AegisError {
  */
 export class AegisProtocolError extends AegisError {
   /**
+   * Builds the error describing what the body lacked.
+   *
    * @example
    * ```ts
    * import { AegisProtocolError } from "@aegis/sdk";
