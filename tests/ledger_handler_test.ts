@@ -199,3 +199,34 @@ Deno.test("handler: snapshot is live and flat; decide is not implemented here", 
   const d = await call("POST", "/v1/policy/decide", "{}");
   assert.equal(d.status, 501);
 });
+
+Deno.test("handler: escaped keys in bodies are decoded without JSON.parse (V8 bug)", async () => {
+  const { call, client } = setup();
+  // Alternate keys ending in a backslash with same-length escaped keys, many times over:
+  // on an affected V8, JSON.parse would hand back the stale "\\" key for the escaped one.
+  let prev: string | null = null;
+  let ts = 1_700_000_000_000;
+  for (let i = 0; i < 40; i++) {
+    const key = i % 2 === 0 ? "\\" : "/";
+    const raw = i % 2 === 0 ? String.raw`"\\"` : String.raw`"\u002f"`;
+    const env = new Envelope({
+      tenantId: "t",
+      sessionId: "s",
+      seq: i,
+      tsUnixMs: ++ts,
+      eventType: "MEMORY_READ",
+      payload: { a: 0, [key]: 0 },
+      prevHash: prev,
+    }).seal();
+    const wire = env.toJSON();
+    const body = `{"tenant_id":"t","session_id":"s","seq":${i},"ts_unix_ms":${ts},` +
+      `"event_type":"MEMORY_READ","payload":{"a":0,${raw}:0}` +
+      (wire.prev_hash ? `,"prev_hash":"${wire.prev_hash}"` : "") + `,"hash":"${wire.hash}"}`;
+    const r = await call("POST", "/v1/events", body);
+    assert.equal(r.status, 201, `event ${i}: ${JSON.stringify(r.body)}`);
+    prev = env.hash;
+  }
+  assert.equal((await client.verifyChain("t", "s")).valid, true);
+  const { events } = await client.listEvents({ tenantId: "t", sessionId: "s" });
+  assert.deepEqual(events[1].payload, { a: 0, "/": 0 }); // stored canonically: "/" sorts first
+});
