@@ -396,6 +396,12 @@ function badCases(head0: string, head1: string): BadCase[] {
     { name: "string seq", body: wire(next, { seq: "2" }), status: 400, message: /seq/ },
     { name: "missing seq", body: wire(next, { seq: undefined }), status: 400, message: /seq/ },
     { name: "missing event_type", body: wire(next, { event_type: undefined }), status: 400 },
+    {
+      name: "user_id over 4 KiB",
+      body: wire(next, { user_id: "u".repeat(5000) }),
+      status: 400,
+      message: /user_id/,
+    },
     { name: "numeric user_id", body: wire(next, { user_id: 5 }), status: 400, message: /user_id/ },
     {
       name: "fractional ts",

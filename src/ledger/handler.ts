@@ -26,6 +26,8 @@ import type { LedgerStore, ListCursor, StoredEvent } from "./store.ts";
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Longest tenant or session id in UTF-8 bytes (Deno KV keys are limited to 2 KiB). */
 export const MAX_ID_BYTES = 512;
+/** Longest `user_id` or `event_type` in UTF-8 bytes (a stored record must fit a 64 KiB KV value). */
+export const MAX_FIELD_BYTES = 4096;
 /** Default and maximum page sizes of `GET /v1/events`. */
 export const PAGE_SIZE = { default: 100, max: 1000 } as const;
 
@@ -218,6 +220,11 @@ function envelopeFromBody(body: unknown, now: () => number): Envelope {
   if (typeof eventType !== "string") throw new HttpProblem(400, "event_type must be a string");
   const userId = body.user_id ?? "";
   if (typeof userId !== "string") throw new HttpProblem(400, "user_id must be a string");
+  for (const [name, v] of [["event_type", eventType], ["user_id", userId]]) {
+    if (v.length > MAX_FIELD_BYTES / 3 && ENC.encode(v).length > MAX_FIELD_BYTES) {
+      throw new HttpProblem(400, `${name} is longer than ${MAX_FIELD_BYTES} bytes`);
+    }
+  }
   let ts = body.ts_unix_ms ?? 0;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
     throw new HttpProblem(400, "ts_unix_ms must be a non-negative integer");
