@@ -320,6 +320,8 @@ const SIZES: [number, string][] = [
   [16 * 1024 * 1024, "16 MiB"],
 ];
 const tsWithinNoble: boolean[] = [];
+/** SHA-256 MB/s at 733 B, by implementation, for the sealing ceiling below. */
+const sha733 = new Map<string, number>();
 for (const [size, label] of SIZES) {
   const data = new Uint8Array(size);
   for (let i = 0; i < size; i++) data[i] = (i * 31 + 7) & 255;
@@ -365,6 +367,7 @@ for (const [size, label] of SIZES) {
     });
   }
   const ms = await measure(cs, MICRO_OPTS);
+  if (size === 733) { for (const m of ms) sha733.set(m.name, m.mbPerSec); }
   const get = (n: string) => ms.find((m) => m.name === n);
   const hw = get("hash-wasm")!;
   const noble = get("@noble/hashes")!;
@@ -651,6 +654,25 @@ for (const b of ["wasm", "ts"] as const) {
 
 // -------------------------------------------------------------- targets ----
 
+// What hashing alone allows: a chain is sequential, so each envelope costs at
+// least one single-message SHA-256 of its canonical bytes.
+table.section("Ceiling");
+for (const name of ["aegis WASM sha256", "aegis TS sha256", "node:crypto"]) {
+  const mb = sha733.get(name);
+  if (mb === undefined) continue;
+  const cap = mb * 1e6 / meanEnvelope;
+  table.row([
+    "",
+    `SHA-256 alone at ${name}'s 733 B rate, ${meanEnvelope.toFixed(0)} B per envelope`,
+    `≤ ${fmtRate(cap)} env/s`,
+    "",
+    "",
+    `${fmtRatio(cap / sealNoble.itemsPerSec)} canon+noble · ${
+      fmtRatio(cap / sealFloor.itemsPerSec)
+    } floor`,
+  ]);
+}
+
 table.section("Targets");
 for (const t of targets) {
   table.row(["", t.what, t.measured, "", "", "", t.target, t.ok === null ? "n/a" : verdict(t.ok)]);
@@ -697,6 +719,8 @@ const legend = [
   "5 · bytes on disk",
   `6 · median of ${FIRST_SEAL_RUNS} fresh \`deno run\` processes per backend (one seal each; ` +
   "performance.now() deltas in the child, whole-process time from the parent)",
+  "Ceiling · the best sealing rate hashing alone would allow (no canonicalisation at all), " +
+  "from the 733 B SHA-256 rate and the mean envelope size; an upper bound for the seal ratios",
   "Targets · the issue's targets, judged from the numbers above",
 ];
 for (const l of legend) console.log(`  - ${l}`);
