@@ -12,6 +12,7 @@ import {
   MemoryStore,
   parseJson,
 } from "../mod.ts";
+import { KvStore } from "../src/ledger/kv_store.ts";
 
 function setup(now = () => 1_800_000_000_000) {
   const store = new MemoryStore();
@@ -229,4 +230,32 @@ Deno.test("handler: escaped keys in bodies are decoded without JSON.parse (V8 bu
   assert.equal((await client.verifyChain("t", "s")).valid, true);
   const { events } = await client.listEvents({ tenantId: "t", sessionId: "s" });
   assert.deepEqual(events[1].payload, { a: 0, "/": 0 }); // stored canonically: "/" sorts first
+});
+
+Deno.test("handler: verify while appends are in flight never reports a false break", async () => {
+  for (const store of [new MemoryStore(), await KvStore.open(":memory:")]) {
+    const handler = createLedgerHandler(store);
+    const client = new AegisClient("http://ledger", {
+      fetch: (input, init) => handler(new Request(input, init)),
+      retries: 0,
+    });
+    const b = new Builder({ tenantId: "t", sessionId: "s" });
+    await client.appendEvent(b.append(EventType.MODEL_CALL_STARTED, {}));
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < 300; i++) {
+        await client.appendEvent(b.append(EventType.TOOL_RESULT, { i }));
+      }
+      writing = false;
+    })();
+    let checks = 0;
+    while (writing) {
+      const v = await client.verifyChain("t", "s");
+      assert.equal(v.valid, true, `${v.firstBadSeq}: ${v.error}`);
+      checks++;
+    }
+    await writer;
+    assert.ok(checks > 1);
+    await store.close();
+  }
 });

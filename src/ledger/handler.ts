@@ -433,11 +433,38 @@ export async function verifyStoredSession(
   tenantId: string,
   sessionId: string,
 ): Promise<LedgerVerifyResult | null> {
-  const envelopes: Envelope[] = [];
+  // The head is read first: events appended while the scan runs come after it, so a
+  // concurrent append is never mistaken for a missing tail.
+  const head = await store.head(tenantId, sessionId);
+  let batch: Envelope[] = [];
+  let last: { seq: number; hash: string } | null = null;
+  let checked = 0;
+  let headSeen = false;
   let damaged: { seq: number; error: string } | null = null;
+  const bad = (seq: number | null, error: string | null): LedgerVerifyResult => ({
+    valid: false,
+    first_bad_seq: seq,
+    error,
+    checked,
+  });
+  // Verifies the batch, continuing from the last verified event; returns a failure or null.
+  const flush = (): LedgerVerifyResult | null => {
+    if (batch.length === 0) return null;
+    const r = verifyChain(batch, last ? { from: last } : undefined);
+    if (!r.valid) {
+      checked += r.checked;
+      return bad(r.firstBadSeq, r.error);
+    }
+    checked += r.checked;
+    const end = batch[batch.length - 1];
+    last = { seq: end.seq, hash: end.hash as string };
+    batch = [];
+    return null;
+  };
   for await (const e of store.readSession(tenantId, sessionId)) {
+    if (head !== null && e.seq === head.seq) headSeen = e.hash === head.hash;
     try {
-      envelopes.push(
+      batch.push(
         new Envelope({
           tenantId,
           sessionId,
@@ -457,36 +484,26 @@ export async function verifyStoredSession(
       };
       break;
     }
+    if (batch.length === 1000) {
+      const failed = flush();
+      if (failed) return failed;
+    }
   }
-  const head = await store.head(tenantId, sessionId);
-  if (envelopes.length === 0 && damaged === null) {
-    if (head === null) return null;
-    return {
-      valid: false,
-      first_bad_seq: 0,
-      error: "head exists but no events are stored",
-      checked: 0,
-    };
+  const failed = flush();
+  if (failed) return failed;
+  if (damaged) return bad(damaged.seq, damaged.error);
+  const end = last as { seq: number; hash: string } | null;
+  if (end === null) {
+    return head === null ? null : bad(0, "the session head exists but no events are stored");
   }
-  const r = verifyChain(envelopes);
-  if (!r.valid) {
-    return { valid: false, first_bad_seq: r.firstBadSeq, error: r.error, checked: r.checked };
+  if (head === null) return bad(end.seq + 1, "the session head is missing");
+  if (end.seq < head.seq) {
+    return bad(end.seq + 1, `chain ends at seq ${end.seq} but the head records seq ${head.seq}`);
   }
-  if (damaged) {
-    return { valid: false, first_bad_seq: damaged.seq, error: damaged.error, checked: r.checked };
+  if (!headSeen) {
+    return bad(head.seq, `the event at seq ${head.seq} is not the one the head records`);
   }
-  const last = envelopes[envelopes.length - 1];
-  if (head === null || head.seq !== last.seq || head.hash !== last.hash) {
-    return {
-      valid: false,
-      first_bad_seq: last.seq + 1,
-      error: head === null
-        ? "session head is missing"
-        : `chain ends at seq ${last.seq} but the head records seq ${head.seq}`,
-      checked: r.checked,
-    };
-  }
-  return { valid: true, first_bad_seq: null, error: null, checked: r.checked };
+  return { valid: true, first_bad_seq: null, error: null, checked };
 }
 
 async function verify(store: LedgerStore, tenantId: string, sessionId: string) {
