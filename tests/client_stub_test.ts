@@ -105,11 +105,13 @@ Deno.test("client: appendEvent posts the wire text and returns {seq, hash}", asy
       assert.equal(seen[0].method, "POST");
       assert.equal(seen[0].path, "/v1/events");
       assert.equal(seen[0].headers.get("content-type"), "application/json");
+      assert.equal(seen[0].headers.get("authorization"), "Bearer t0k3n");
       assert.equal(seen[0].body, env.toWireText());
       assert.match(seen[0].body, /"z":-0/); // JSON.stringify would have sent 0 and broken the hash
       assert.equal(Envelope.parse(seen[0].body).verify(), true);
       assert.ok(url.startsWith("http://127.0.0.1:"));
     },
+    { retries: 0, headers: { authorization: "Bearer t0k3n" } },
   );
 });
 
