@@ -280,7 +280,7 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
         {
             let envs = env.as_slice();
             let b = batch.as_slice();
-            sha256::sha256_many(b.len(), |i| &envs[b[i].text.start as usize..b[i].text.end as usize], &mut digests);
+            sha256::sha256_many(b.len(), &|i| &envs[b[i].text.start as usize..b[i].text.end as usize], &mut digests);
         }
         let envs = env.as_slice();
         let bs = bytes.as_slice();

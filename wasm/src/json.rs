@@ -313,8 +313,9 @@ impl<'a> Canon<'a> {
         {
             let keys = self.keys.as_slice();
             let ms = &mut self.members.as_mut_slice()[first..];
-            ms.sort_unstable_by(|a, b| {
+            sort(ms, &|a: &Member, b: &Member| {
                 compare(Self::key_of(keys, a), Self::key_of(keys, b), aegisd).then(a.src.cmp(&b.src))
+                    == core::cmp::Ordering::Less
             });
         }
         // Duplicates are now adjacent; report the earliest second occurrence.
@@ -751,5 +752,45 @@ fn decode(s: &[u8]) -> u32 {
         ((b0 & 0x0F) << 12) | ((s[1] as u32 & 0x3F) << 6) | (s[2] as u32 & 0x3F)
     } else {
         ((b0 & 0x07) << 18) | ((s[1] as u32 & 0x3F) << 12) | ((s[2] as u32 & 0x3F) << 6) | (s[3] as u32 & 0x3F)
+    }
+}
+
+/// Sorts `v` by `less`: insertion sort for short runs, heapsort beyond (small
+/// code, no allocation, O(n log n)); the order is total, so stability does
+/// not matter.
+fn sort<T: Copy>(v: &mut [T], less: &dyn Fn(&T, &T) -> bool) {
+    let n = v.len();
+    if n <= 16 {
+        for i in 1..n {
+            let x = v[i];
+            let mut j = i;
+            while j > 0 && less(&x, &v[j - 1]) {
+                v[j] = v[j - 1];
+                j -= 1;
+            }
+            v[j] = x;
+        }
+        return;
+    }
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..n / 2).rev() {
+        sift(v, i, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
     }
 }

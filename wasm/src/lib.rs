@@ -143,7 +143,7 @@ pub extern "C" fn sha256_many(len: usize, count: usize) -> u32 {
         let l = u32::from_le_bytes(src[i * 8 + 4..i * 8 + 8].try_into().unwrap_or([0; 4])) as usize;
         &src[o..o + l]
     };
-    sha256::sha256_many(count, msg, out.as_mut_slice());
+    sha256::sha256_many(count, &msg, out.as_mut_slice());
     put_u32(H_PTR, out.as_ptr() as u32);
     put_u32(H_LEN, (count * 32) as u32);
     0

@@ -24,42 +24,81 @@ fn load_be(b: &[u8], i: usize) -> u32 {
     u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 
-/// Compresses one 64-byte block into `s`.
+macro_rules! round {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
+        let t1 = $h
+            .wrapping_add($e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25))
+            .wrapping_add($g ^ ($e & ($f ^ $g)))
+            .wrapping_add($k)
+            .wrapping_add($w);
+        let t2 = ($a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22))
+            .wrapping_add((($a | $b) & $c) | ($a & $b));
+        $d = $d.wrapping_add(t1);
+        $h = t1.wrapping_add(t2);
+    };
+}
+
 #[inline(always)]
-fn compress(s: &mut [u32; 8], block: &[u8]) {
-    let mut w = [0u32; 64];
-    let mut i = 0;
-    while i < 16 {
-        w[i] = load_be(block, i * 4);
-        i += 1;
-    }
-    while i < 64 {
-        let x = w[i - 15];
-        let y = w[i - 2];
-        let s0 = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
-        let s1 = y.rotate_right(17) ^ y.rotate_right(19) ^ (y >> 10);
-        w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
-        i += 1;
-    }
+fn s0(x: u32) -> u32 {
+    x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)
+}
+
+#[inline(always)]
+fn s1(x: u32) -> u32 {
+    x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
+}
+
+/// Compresses one 64-byte block into `s`: four groups of sixteen unrolled
+/// rounds. The working variables rotate by renaming (a group of sixteen
+/// returns them to their names) and the sixteen-word schedule window stays
+/// in locals (WebAssembly registers), never in linear memory.
+#[inline(never)]
+fn compress(s: &mut [u32; 8], block: &[u8; 64]) {
+    let be = |i: usize| u32::from_be_bytes([block[4 * i], block[4 * i + 1], block[4 * i + 2], block[4 * i + 3]]);
+    let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5, mut w6, mut w7) =
+        (be(0), be(1), be(2), be(3), be(4), be(5), be(6), be(7));
+    let (mut w8, mut w9, mut w10, mut w11, mut w12, mut w13, mut w14, mut w15) =
+        (be(8), be(9), be(10), be(11), be(12), be(13), be(14), be(15));
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *s;
-    let mut i = 0;
-    while i < 64 {
-        let t1 = h
-            .wrapping_add(e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25))
-            .wrapping_add((e & f) ^ (!e & g))
-            .wrapping_add(K[i])
-            .wrapping_add(w[i]);
-        let t2 = (a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22))
-            .wrapping_add((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
-        i += 1;
+    let mut j = 0;
+    loop {
+            round!(a, b, c, d, e, f, g, h, K[16 * j + 0], w0);
+            round!(h, a, b, c, d, e, f, g, K[16 * j + 1], w1);
+            round!(g, h, a, b, c, d, e, f, K[16 * j + 2], w2);
+            round!(f, g, h, a, b, c, d, e, K[16 * j + 3], w3);
+            round!(e, f, g, h, a, b, c, d, K[16 * j + 4], w4);
+            round!(d, e, f, g, h, a, b, c, K[16 * j + 5], w5);
+            round!(c, d, e, f, g, h, a, b, K[16 * j + 6], w6);
+            round!(b, c, d, e, f, g, h, a, K[16 * j + 7], w7);
+            round!(a, b, c, d, e, f, g, h, K[16 * j + 8], w8);
+            round!(h, a, b, c, d, e, f, g, K[16 * j + 9], w9);
+            round!(g, h, a, b, c, d, e, f, K[16 * j + 10], w10);
+            round!(f, g, h, a, b, c, d, e, K[16 * j + 11], w11);
+            round!(e, f, g, h, a, b, c, d, K[16 * j + 12], w12);
+            round!(d, e, f, g, h, a, b, c, K[16 * j + 13], w13);
+            round!(c, d, e, f, g, h, a, b, K[16 * j + 14], w14);
+            round!(b, c, d, e, f, g, h, a, K[16 * j + 15], w15);
+        j += 1;
+        if j == 4 {
+            break;
+        }
+        // The next sixteen schedule words, in place.
+            w0 = w0.wrapping_add(s0(w1)).wrapping_add(w9).wrapping_add(s1(w14));
+            w1 = w1.wrapping_add(s0(w2)).wrapping_add(w10).wrapping_add(s1(w15));
+            w2 = w2.wrapping_add(s0(w3)).wrapping_add(w11).wrapping_add(s1(w0));
+            w3 = w3.wrapping_add(s0(w4)).wrapping_add(w12).wrapping_add(s1(w1));
+            w4 = w4.wrapping_add(s0(w5)).wrapping_add(w13).wrapping_add(s1(w2));
+            w5 = w5.wrapping_add(s0(w6)).wrapping_add(w14).wrapping_add(s1(w3));
+            w6 = w6.wrapping_add(s0(w7)).wrapping_add(w15).wrapping_add(s1(w4));
+            w7 = w7.wrapping_add(s0(w8)).wrapping_add(w0).wrapping_add(s1(w5));
+            w8 = w8.wrapping_add(s0(w9)).wrapping_add(w1).wrapping_add(s1(w6));
+            w9 = w9.wrapping_add(s0(w10)).wrapping_add(w2).wrapping_add(s1(w7));
+            w10 = w10.wrapping_add(s0(w11)).wrapping_add(w3).wrapping_add(s1(w8));
+            w11 = w11.wrapping_add(s0(w12)).wrapping_add(w4).wrapping_add(s1(w9));
+            w12 = w12.wrapping_add(s0(w13)).wrapping_add(w5).wrapping_add(s1(w10));
+            w13 = w13.wrapping_add(s0(w14)).wrapping_add(w6).wrapping_add(s1(w11));
+            w14 = w14.wrapping_add(s0(w15)).wrapping_add(w7).wrapping_add(s1(w12));
+            w15 = w15.wrapping_add(s0(w0)).wrapping_add(w8).wrapping_add(s1(w13));
     }
     s[0] = s[0].wrapping_add(a);
     s[1] = s[1].wrapping_add(b);
@@ -89,13 +128,14 @@ fn pad_tail(tail: &[u8], len: usize, buf: &mut [u8; 128]) -> usize {
 pub fn sha256(msg: &[u8], out: &mut [u8; 32]) {
     let mut s = IV;
     let full = msg.len() / 64;
-    for i in 0..full {
-        compress(&mut s, &msg[i * 64..i * 64 + 64]);
+    for chunk in msg[..full * 64].chunks_exact(64) {
+        compress(&mut s, chunk.try_into().unwrap_or(&[0; 64]));
     }
     let mut buf = [0u8; 128];
     let n = pad_tail(&msg[full * 64..], msg.len(), &mut buf);
-    for i in 0..n {
-        compress(&mut s, &buf[i * 64..i * 64 + 64]);
+    compress(&mut s, buf[..64].try_into().unwrap_or(&[0; 64]));
+    if n == 2 {
+        compress(&mut s, buf[64..].try_into().unwrap_or(&[0; 64]));
     }
     for i in 0..8 {
         out[i * 4..i * 4 + 4].copy_from_slice(&s[i].to_be_bytes());
@@ -116,7 +156,7 @@ fn add(a: v128, b: v128) -> v128 {
 
 /// Compresses one block in each of four lanes; `w[i]` holds word `i` of the
 /// four blocks.
-#[inline(always)]
+#[inline(never)]
 fn compress4(s: &mut [v128; 8], w16: &[v128; 16]) {
     let mut w = [u32x4_splat(0); 64];
     w[..16].copy_from_slice(w16);
@@ -195,7 +235,7 @@ impl<'a> Lane<'a> {
 
 /// SHA-256 of many independent messages, four at a time in SIMD lanes.
 /// `msgs(i)` returns message `i` of `count`; digest `i` goes to `out[32 i..]`.
-pub fn sha256_many<'a, F: Fn(usize) -> &'a [u8]>(count: usize, msgs: F, out: &mut [u8]) {
+pub fn sha256_many<'a>(count: usize, msgs: &dyn Fn(usize) -> &'a [u8], out: &mut [u8]) {
     if count < 2 {
         if count == 1 {
             let mut d = [0u8; 32];
