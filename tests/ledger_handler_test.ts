@@ -259,3 +259,18 @@ Deno.test("handler: verify while appends are in flight never reports a false bre
     await store.close();
   }
 });
+
+Deno.test("handler: readyz is 503 when the store fails; unexpected errors are 500 without details", async () => {
+  const broken = new MemoryStore();
+  broken.head = () => Promise.reject(new Error("disk on fire"));
+  const seen: unknown[] = [];
+  const handler = createLedgerHandler(broken, { onError: (e) => seen.push(e) });
+  const ready = await handler(new Request("http://ledger/readyz"));
+  assert.equal(ready.status, 503);
+  assert.equal((await ready.json()).status, "unavailable");
+  const snap = await handler(new Request("http://ledger/v1/sessions/s/verify?tenant_id=t"));
+  assert.equal(snap.status, 500);
+  assert.deepEqual(await snap.json(), { error: "internal error" });
+  assert.equal(seen.length, 2);
+  assert.match(String(seen[1]), /disk on fire/);
+});

@@ -117,7 +117,12 @@ export function createLedgerHandler(
       }
       if (path === "/readyz") {
         if (method !== "GET") return methodNotAllowed("GET");
-        await store.head("", "");
+        try {
+          await store.head("", "");
+        } catch (e) {
+          options.onError?.(e, request);
+          return json(503, { status: "unavailable", error: "the store does not answer" });
+        }
         return json(200, { status: "ready" });
       }
       if (path === "/v1/policy/decide") {
