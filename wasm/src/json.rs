@@ -51,7 +51,9 @@ const fn class_table(aegisd: bool) -> [u8; 256] {
             QUOTE
         } else if i == b'\\' as usize {
             BACKSLASH
-        } else if i >= 0x80 {
+        } else if i == 0xE2 && aegisd {
+            // May start U+2028/U+2029, which aegisd escapes. Every other
+            // non-ASCII byte is copied raw: the input was validated up front.
             HIGH
         } else if aegisd && (i == b'<' as usize || i == b'>' as usize || i == b'&' as usize) {
             HTML
@@ -360,7 +362,8 @@ impl<'a> Canon<'a> {
         loop {
             let run = self.pos;
             let mut p = self.pos;
-            while p < src.len() && class[src[p] as usize] == SAFE {
+            // SAFETY: p < src.len() is checked before each read.
+            while p < src.len() && class[unsafe { *src.get_unchecked(p) } as usize] == SAFE {
                 p += 1;
             }
             if p > run {
