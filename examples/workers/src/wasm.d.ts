@@ -1,0 +1,5 @@
+// Wrangler and workerd import `.wasm` files as compiled modules.
+declare module "*.wasm" {
+  const module: WebAssembly.Module;
+  export default module;
+}

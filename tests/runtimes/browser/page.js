@@ -1,0 +1,30 @@
+// The browser page's script (an ES module served from 127.0.0.1): imports
+// the browser build, awaits init(), runs the vector probe and POSTs the
+// report (or the error) to /report/<mode>.
+const mode = new URL(import.meta.url).searchParams.get("mode");
+
+async function post(body) {
+  await fetch(`/report/${mode}`, { method: "POST", body: JSON.stringify(body) });
+}
+
+try {
+  const sdk = await import("/sdk/mod.js");
+  const { runProbe } = await import("/probe.js");
+  // Is WebAssembly compilation allowed on this page at all? (CSP decides.)
+  let compile = "allowed";
+  try {
+    await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  } catch (e) {
+    compile = `refused: ${e && e.message}`;
+  }
+  const init = await sdk.init();
+  const [envelopes, chains] = await Promise.all(
+    ["aegisd-envelopes.jsonl", "aegisd-chains.jsonl"].map((f) =>
+      fetch(`/vectors/${f}`).then((r) => r.text())
+    ),
+  );
+  const report = runProbe(sdk, envelopes, chains, navigator.userAgent);
+  await post({ init, compile, report });
+} catch (e) {
+  await post({ error: String(e && e.stack || e) });
+}

@@ -1,0 +1,162 @@
+// Browsers: Debian's headless Chromium loads pages served by this test from
+// 127.0.0.1 that import the browser build (dist/npm/esm/mod.js), await
+// init(), seal and verify the aegisd vectors and POST the report back. One
+// page's CSP allows 'wasm-unsafe-eval' (WASM backend); the other's
+// `script-src 'self'` forbids WebAssembly, which proves the pure-TS fallback.
+import assert from "node:assert/strict";
+import { checkAndRecord } from "./lib/compat.ts";
+import { npmBuild, probeBundle } from "./lib/build.ts";
+import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
+import { collectText, run, which } from "./lib/tools.ts";
+import type { ProbeReport } from "./probe/vectors_probe.ts";
+
+const PAGE_JS = new URL("./browser/page.js", import.meta.url);
+
+const CSP = {
+  wasm: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
+  ts: "default-src 'self'; script-src 'self'",
+} as const;
+
+interface PageResult {
+  init?: boolean;
+  compile?: string;
+  report?: ProbeReport;
+  error?: string;
+}
+
+function html(mode: keyof typeof CSP): string {
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>aegis sdk ${mode}</title>
+<script type="module" src="/page.js?mode=${mode}"></script>
+`;
+}
+
+Deno.test("headless Chromium runs the browser build with init() and with WASM blocked by CSP", async (t) => {
+  const chromium = await which("chromium", "apt-get install chromium");
+  const version = (await run(chromium, ["--version"])).trim();
+  const { module } = await npmBuild();
+  const files: Record<string, [string, string]> = {
+    "/sdk/mod.js": [await Deno.readTextFile(module), "text/javascript"],
+    "/probe.js": [await Deno.readTextFile(await probeBundle()), "text/javascript"],
+    "/page.js": [await Deno.readTextFile(PAGE_JS), "text/javascript"],
+    "/vectors/aegisd-envelopes.jsonl": [ENVELOPES_JSONL, "text/plain; charset=utf-8"],
+    "/vectors/aegisd-chains.jsonl": [CHAINS_JSONL, "text/plain; charset=utf-8"],
+  };
+  const reports = new Map<string, PromiseWithResolvers<PageResult>>();
+  for (const m of Object.keys(CSP)) reports.set(m, Promise.withResolvers<PageResult>());
+
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const page = /^\/(wasm|ts)\.html$/.exec(url.pathname);
+    if (page) {
+      const mode = page[1] as keyof typeof CSP;
+      return new Response(html(mode), {
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": CSP[mode],
+        },
+      });
+    }
+    const report = /^\/report\/(wasm|ts)$/.exec(url.pathname);
+    if (report && req.method === "POST") {
+      reports.get(report[1])!.resolve(JSON.parse(await req.text()));
+      return new Response("ok");
+    }
+    const f = files[url.pathname];
+    if (f) return new Response(f[0], { headers: { "content-type": f[1] } });
+    return new Response("not found", { status: 404 });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+
+  try {
+    for (const mode of ["wasm", "ts"] as const) {
+      await t.step(`${mode} page`, async () => {
+        await checkAndRecord({
+          runtime: "Chromium",
+          version: version.replace(/^Chromium\s+/, "").split(" ")[0],
+          loadedAs: "`dist/npm/esm/mod.js` as an ES module",
+          backend: mode,
+          selection: mode === "wasm"
+            ? "`await init()`, CSP with `'wasm-unsafe-eval'`"
+            : "`await init()`, CSP without `'wasm-unsafe-eval'` (fallback)",
+          checked: `${expectedReport().sealed} vector lines, 3 chains`,
+          testedBy: "tests/runtimes/browser_test.ts",
+        }, async () => {
+          const result = await runChromium(chromium, `${base}/${mode}.html`, reports.get(mode)!);
+          assert.equal(result.error, undefined, result.error);
+          if (mode === "wasm") {
+            assert.equal(result.compile, "allowed");
+            assert.equal(result.init, true, "init() must load the core");
+          } else {
+            assert.match(result.compile ?? "", /^refused: .*WebAssembly/, "CSP must refuse WASM");
+            assert.equal(result.init, false, "init() must resolve false when WASM is refused");
+          }
+          assertReport(result.report!, mode);
+        });
+      });
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+/** Starts headless Chromium on `url` and waits for the page's report (60 s at most). */
+async function runChromium(
+  chromium: string,
+  url: string,
+  report: PromiseWithResolvers<PageResult>,
+): Promise<PageResult> {
+  const profile = await Deno.makeTempDir({ prefix: "aegis-chromium-" });
+  const child = new Deno.Command(chromium, {
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-extensions",
+      "--disable-default-apps",
+      "--no-first-run",
+      "--no-default-browser-check",
+      "--metrics-recording-only",
+      "--mute-audio",
+      `--user-data-dir=${profile}`,
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const drained = Promise.all([
+    collectText(child.stdout, output),
+    collectText(child.stderr, output),
+  ]);
+  const exited = child.status.then((s) => {
+    throw new Error(
+      `chromium exited (code ${s.code}) before the page reported:\n${output.join("")}`,
+    );
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no report from ${url} within 60 s:\n${output.join("")}`)),
+      60_000,
+    );
+  });
+  try {
+    return await Promise.race([report.promise, exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await drained;
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}

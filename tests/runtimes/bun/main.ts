@@ -1,0 +1,18 @@
+// Runs under Bun, straight from the TypeScript sources: imports mod.ts, runs
+// the vector probe, prints the report as JSON.
+// Usage: bun run main.ts <vectors dir> [--init]   (AEGIS_BACKEND=ts forces the TS path)
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import * as sdk from "../../../mod.ts";
+import { runProbe } from "../probe/vectors_probe.ts";
+
+const dir = process.argv[2];
+// deno-lint-ignore no-explicit-any
+const bun = (globalThis as any).Bun;
+const report = runProbe(
+  sdk,
+  readFileSync(`${dir}/aegisd-envelopes.jsonl`, "utf8"),
+  readFileSync(`${dir}/aegisd-chains.jsonl`, "utf8"),
+  `bun ${bun?.version ?? "(Bun global missing)"}`,
+);
+process.stdout.write(JSON.stringify(report));

@@ -1,0 +1,29 @@
+/**
+ * Build outputs the runtime tests load, made once per test process: the npm
+ * package (`scripts/build_npm.ts` into `dist/npm`) and the probe as plain
+ * JavaScript.
+ *
+ * @module
+ */
+
+import { buildNpm, bundle, type NpmBuild } from "../../../scripts/build_npm.ts";
+
+let npm: Promise<NpmBuild> | null = null;
+let probe: Promise<string> | null = null;
+
+/** The npm build in `dist/npm` (built on first call). */
+export function npmBuild(): Promise<NpmBuild> {
+  npm ??= buildNpm();
+  return npm;
+}
+
+/** Path of `vectors_probe.ts` bundled to one ES module (in a temp dir). */
+export function probeBundle(): Promise<string> {
+  probe ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "aegis-probe-" });
+    const out = `${dir}/vectors_probe.js`;
+    await bundle(new URL("../probe/vectors_probe.ts", import.meta.url), out);
+    return out;
+  })();
+  return probe;
+}

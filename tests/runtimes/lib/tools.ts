@@ -1,0 +1,171 @@
+/**
+ * The runtimes the runtime tests start, and where they come from:
+ *
+ * - `workerd`, `bun` and `wrangler`: npm packages pinned in `tests/runtimes/tools/package.json`
+ *   (+ `package-lock.json`), installed with `npm ci --prefix tests/runtimes/tools`
+ *   the first time a test needs them (CI machines start fresh).
+ * - `node`: the system Node (`node` on `PATH`), version 20 or later.
+ * - `chromium`: Debian's package (`apt-get install chromium`); never downloaded
+ *   by the tests.
+ *
+ * Every lookup throws when the runtime is missing: a runtime test fails, it
+ * never skips.
+ *
+ * @module
+ */
+
+const TOOLS = new URL("../tools/", import.meta.url);
+const BIN = new URL("node_modules/.bin/", TOOLS);
+
+let installing: Promise<void> | null = null;
+
+async function exists(path: string | URL): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  /** Working directory. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /**
+   * Start from an empty environment (only `PATH`, `HOME`, `DENO_DIR` and
+   * `env` pass), so a stray `AEGIS_BACKEND` in the caller's environment
+   * cannot change which backend a probe runs on.
+   */
+  cleanEnv?: boolean;
+  /** Kill the command after this many ms (default 120 000). */
+  timeoutMs?: number;
+}
+
+/** Runs a command to completion; throws with its output when it fails. */
+export async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<string> {
+  let env = options.env;
+  if (options.cleanEnv) {
+    env = {};
+    for (const k of ["PATH", "HOME", "DENO_DIR"]) {
+      const v = Deno.env.get(k);
+      if (v !== undefined) env[k] = v;
+    }
+    Object.assign(env, options.env);
+  }
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env,
+    clearEnv: options.cleanEnv,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
+  });
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited with ${out.code}:\n${text}\n${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return text;
+}
+
+/** Installs the pinned npm runtimes when they are not there yet (once per process). */
+export function ensureNpmTools(): Promise<void> {
+  installing ??= (async () => {
+    const bins = ["workerd", "bun", "wrangler"];
+    if ((await Promise.all(bins.map((b) => exists(new URL(b, BIN))))).every(Boolean)) return;
+    const prefix = new URL(".", TOOLS).pathname;
+    await run("npm", ["ci", "--prefix", prefix, "--no-audit", "--no-fund"], {
+      timeoutMs: 300_000,
+    });
+  })();
+  return installing;
+}
+
+/** Path of the pinned `workerd` binary (installing it when missing). */
+export async function workerdPath(): Promise<string> {
+  await ensureNpmTools();
+  return new URL("workerd", BIN).pathname;
+}
+
+/**
+ * The pinned wrangler as a command line (`[bun, wrangler.js]`): wrangler 4
+ * needs Node 22.12+, and CI's Node is 20, so it runs under the pinned Bun.
+ */
+export async function wranglerCommand(): Promise<string[]> {
+  await ensureNpmTools();
+  return [
+    new URL("bun", BIN).pathname,
+    new URL("node_modules/wrangler/bin/wrangler.js", TOOLS).pathname,
+  ];
+}
+
+/** Path of the pinned `bun` binary (installing it when missing). */
+export async function bunPath(): Promise<string> {
+  await ensureNpmTools();
+  return new URL("bun", BIN).pathname;
+}
+
+/** Finds an executable on `PATH`; throws naming the package to install. */
+export async function which(name: string, hint: string): Promise<string> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && await exists(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  throw new Error(`${name} not found on PATH (${hint})`);
+}
+
+/** First line of `<binary> --version`. */
+export async function versionOf(binary: string): Promise<string> {
+  return (await run(binary, ["--version"])).trim().split("\n")[0];
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Waits until `url` answers (any status) or `timeoutMs` passes. */
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean) {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    if (!isAlive()) throw new Error(`process serving ${url} exited before it answered`);
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      return;
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * Reads a child's output stream as text into `sink` as it arrives (for
+ * error messages); resolves when the stream ends.
+ */
+export async function collectText(
+  stream: ReadableStream<Uint8Array>,
+  sink: string[],
+): Promise<void> {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    sink.push(decoder.decode(value, { stream: true }));
+  }
+  sink.push(decoder.decode());
+}

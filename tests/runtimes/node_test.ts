@@ -1,0 +1,51 @@
+// Node 20+: the npm build (dist/npm, made by scripts/build_npm.ts) imported as
+// `@aegis/sdk` from node_modules passes the aegisd vectors with the WASM
+// backend, and with it forced off (AEGIS_BACKEND=ts).
+import { checkAndRecord } from "./lib/compat.ts";
+import { npmBuild, probeBundle } from "./lib/build.ts";
+import { assertReport, expectedReport, VECTORS_DIR } from "./lib/expect.ts";
+import { run, versionOf, which } from "./lib/tools.ts";
+import type { ProbeReport } from "./probe/vectors_probe.ts";
+
+async function consumerDir(): Promise<string> {
+  const { dir } = await npmBuild();
+  const app = await Deno.makeTempDir({ prefix: "aegis-node-" });
+  await Deno.mkdir(`${app}/node_modules/@aegis`, { recursive: true });
+  await Deno.symlink(dir, `${app}/node_modules/@aegis/sdk`);
+  await Deno.copyFile(await probeBundle(), `${app}/vectors_probe.js`);
+  await Deno.copyFile(new URL("./node/main.mjs", import.meta.url), `${app}/main.mjs`);
+  await Deno.writeTextFile(`${app}/package.json`, '{"type":"module","private":true}\n');
+  return app;
+}
+
+for (const mode of ["wasm", "ts"] as const) {
+  Deno.test(`Node runs the npm build on the ${mode} backend and passes the vectors`, async () => {
+    const node = await which("node", "Node 20+; apt-get install nodejs");
+    const version = await versionOf(node);
+    const app = await consumerDir();
+    try {
+      await checkAndRecord({
+        runtime: "Node",
+        version,
+        loadedAs: "`dist/npm` ESM build via `node_modules`",
+        backend: mode,
+        selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
+        checked: `${expectedReport().sealed} vector lines, 3 chains`,
+        testedBy: "tests/runtimes/node_test.ts",
+      }, async () => {
+        const major = Number(/^v(\d+)/.exec(version)?.[1]);
+        if (!(major >= 20)) throw new Error(`Node ${version} is older than 20`);
+        const env: Record<string, string> = {};
+        if (mode === "ts") env.AEGIS_BACKEND = "ts";
+        const out = await run(node, ["main.mjs", VECTORS_DIR, `${app}/vectors_probe.js`], {
+          cwd: app,
+          env,
+          cleanEnv: true,
+        });
+        assertReport(JSON.parse(out) as ProbeReport, mode);
+      });
+    } finally {
+      await Deno.remove(app, { recursive: true });
+    }
+  });
+}

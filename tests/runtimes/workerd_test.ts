@@ -1,0 +1,118 @@
+// Cloudflare Workers: the real workerd runtime (npm package `workerd`, pinned
+// in tests/runtimes/tools) serves two workers on 127.0.0.1 from a config this
+// test writes. One imports `aegis_core.wasm` as a module and calls
+// `init({ module })`; the other does not, so the SDK must fall back to pure
+// TS (workerd refuses to compile WASM bytes at run time). Both seal and verify
+// the aegisd vectors sent to them over HTTP and report the backend that ran.
+import assert from "node:assert/strict";
+import { bundle } from "../../scripts/build_npm.ts";
+import { checkAndRecord } from "./lib/compat.ts";
+import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
+import { collectText, freePort, versionOf, waitForHttp, workerdPath } from "./lib/tools.ts";
+import type { ProbeReport } from "./probe/vectors_probe.ts";
+
+const HERE = new URL("./workerd/", import.meta.url);
+const WASM = new URL("../../wasm/aegis_core.wasm", import.meta.url);
+const COMPAT_DATE = "2026-11-01";
+
+// The two entry modules (written here, not kept as files: their imports exist
+// only in workerd's module list). One imports the core as a module, as Workers
+// receive WASM, and hands it to init({ module }); the other has no module, so
+// the SDK must fall back to pure TS by itself.
+const ENTRY_WASM = `import wasmModule from "./aegis_core.wasm";
+import { createApp } from "./app.js";
+const app = createApp({ module: wasmModule });
+export default { fetch: (request) => app(request) };
+`;
+const ENTRY_TS = `import { createApp } from "./app.js";
+const app = createApp({});
+export default { fetch: (request) => app(request) };
+`;
+
+function config(ports: { wasm: number; ts: number }): string {
+  const worker = (entry: string, wasm: boolean) =>
+    `(
+    modules = [
+      (name = "worker.js", esModule = embed "${entry}"),
+      (name = "app.js", esModule = embed "app.js"),${
+      wasm ? '\n      (name = "aegis_core.wasm", wasm = embed "aegis_core.wasm"),' : ""
+    }
+    ],
+    compatibilityDate = "${COMPAT_DATE}",
+  )`;
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "wasm", worker = .wasmWorker),
+    (name = "ts", worker = .tsWorker),
+  ],
+  sockets = [
+    (name = "wasm", address = "127.0.0.1:${ports.wasm}", http = (), service = "wasm"),
+    (name = "ts", address = "127.0.0.1:${ports.ts}", http = (), service = "ts"),
+  ],
+);
+
+const wasmWorker :Workerd.Worker = ${worker("worker_wasm.js", true)};
+
+const tsWorker :Workerd.Worker = ${worker("worker_ts.js", false)};
+`;
+}
+
+Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallback", async (t) => {
+  const workerd = await workerdPath();
+  const version = await versionOf(workerd);
+  const dir = await Deno.makeTempDir({ prefix: "aegis-workerd-" });
+  await bundle(new URL("app.ts", HERE), `${dir}/app.js`);
+  await Deno.writeTextFile(`${dir}/worker_wasm.js`, ENTRY_WASM);
+  await Deno.writeTextFile(`${dir}/worker_ts.js`, ENTRY_TS);
+  await Deno.copyFile(WASM, `${dir}/aegis_core.wasm`);
+  const ports = { wasm: freePort(), ts: freePort() };
+  await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
+
+  const child = new Deno.Command(workerd, {
+    args: ["serve", `${dir}/config.capnp`],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let alive = true;
+  const logs: string[] = [];
+  const drained = Promise.all([collectText(child.stdout, logs), collectText(child.stderr, logs)]);
+  const status = child.status.then((s) => (alive = false, s));
+  try {
+    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, () => alive);
+    for (const mode of ["wasm", "ts"] as const) {
+      await t.step(`${mode} worker`, async () => {
+        await checkAndRecord({
+          runtime: "Cloudflare Workers (workerd)",
+          version,
+          loadedAs: "bundled worker (ES modules)",
+          backend: mode,
+          selection: mode === "wasm"
+            ? "`.wasm` module import + `init({ module })`"
+            : "no `init` (automatic fallback)",
+          checked: `${expectedReport().sealed} vector lines, 3 chains`,
+          testedBy: "tests/runtimes/workerd_test.ts",
+        }, async () => {
+          const res = await fetch(`http://127.0.0.1:${ports[mode]}/probe`, {
+            method: "POST",
+            body: JSON.stringify({ envelopes: ENVELOPES_JSONL, chains: CHAINS_JSONL }),
+          });
+          const text = await res.text();
+          assert.equal(res.status, 200, `${text}\n--- workerd output ---\n${logs.join("")}`);
+          const body = JSON.parse(text) as { init: boolean | null; report: ProbeReport };
+          assert.equal(body.init, mode === "wasm" ? true : null, "init() result");
+          assertReport(body.report, mode);
+        });
+      });
+    }
+  } catch (e) {
+    throw new Error(`${e}\n--- workerd output ---\n${logs.join("")}`);
+  } finally {
+    if (alive) child.kill("SIGTERM");
+    await status;
+    await drained;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
