@@ -102,6 +102,52 @@ for (const [name, make] of STORES) {
     }
   });
 
+  Deno.test(`store [${name}]: many sessions at once, some contested — each CAS decided alone`, async () => {
+    const { store, cleanup } = await make();
+    try {
+      // 40 sessions append concurrently (the KV store commits them in groups); in every
+      // fourth session a second writer races with a different event at the same seq.
+      const attempts = [];
+      for (let s = 0; s < 40; s++) {
+        attempts.push(store.append(ev(`m${s}`, 0)).then((o) => ({ s, o, rival: false })));
+        if (s % 4 === 0) {
+          attempts.push(
+            store.append(ev(`m${s}`, 0, { hash: h(9000 + s) })).then((o) => ({
+              s,
+              o,
+              rival: true,
+            })),
+          );
+        }
+      }
+      const outs = await Promise.all(attempts);
+      for (let s = 0; s < 40; s++) {
+        const mine = outs.filter((x) => x.s === s);
+        assert.equal(mine.filter((x) => x.o.ok).length, 1, `session m${s}`);
+        const head = await store.head("acme", `m${s}`);
+        const winner = mine.find((x) => x.o.ok)!;
+        assert.equal(head?.hash, winner.rival ? h(9000 + s) : ev(`m${s}`, 0).hash);
+        const stored = await store.get("acme", `m${s}`, 0);
+        assert.equal(stored?.hash, head?.hash);
+      }
+      // Second round: every session extends its own head, all at once.
+      const heads = await Promise.all(
+        Array.from({ length: 40 }, (_, s) => store.head("acme", `m${s}`)),
+      );
+      const round2 = await Promise.all(
+        heads.map((hd, s) =>
+          store.append(ev(`m${s}`, 1, { prevHash: hd!.hash, hash: h(20000 + s) }))
+        ),
+      );
+      assert.ok(round2.every((o) => o.ok));
+      for (let s = 0; s < 40; s++) {
+        assert.deepEqual(await store.head("acme", `m${s}`), { seq: 1, hash: h(20000 + s) });
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
   Deno.test(`store [${name}]: listing order, cursors, filters, tenant isolation`, async () => {
     const { store, cleanup } = await make();
     try {

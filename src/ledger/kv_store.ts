@@ -32,6 +32,11 @@ const INLINE_MAX = 60 * 1024;
 const CHUNK = 60 * 1024;
 const CHUNKS_PER_OP = 10;
 const HEAD_CACHE_MAX = 10_000;
+// Group commit limits, below Deno KV's per-operation limits (800 KiB of mutations, 80 KiB of
+// keys, 100 checks).
+const GROUP_MAX_ITEMS = 64;
+const GROUP_MAX_BYTES = 600 * 1024;
+const GROUP_MAX_KEY_BYTES = 48 * 1024;
 const ENC = new TextEncoder();
 const DEC = new TextDecoder();
 
@@ -70,6 +75,8 @@ export class KvStore implements LedgerStore {
   /** The underlying KV database (exposed for tooling and tamper tests). */
   readonly kv: Deno.Kv;
   #heads = new Map<string, { value: SessionHead; versionstamp: string }>();
+  #queue: PendingCommit[] = [];
+  #draining = false;
 
   /**
    * Wraps an open KV database (the store does not own it unless opened with {@link KvStore.open}).
@@ -175,11 +182,16 @@ export class KvStore implements LedgerStore {
     try {
       for (;;) {
         const newHead: SessionHead = { seq: event.seq, hash: event.hash };
-        const res = await this.kv.atomic()
-          .check({ key: headKey, versionstamp: head.versionstamp })
-          .set(headKey, newHead)
-          .set(KvStore.eventKey(event.tenantId, event.sessionId, event.seq), record)
-          .commit();
+        const res = await this.#commit({
+          session: cacheKey,
+          check: { key: headKey, versionstamp: head.versionstamp },
+          sets: [
+            [headKey, newHead],
+            [KvStore.eventKey(event.tenantId, event.sessionId, event.seq), record],
+          ],
+          bytes: (record.payloadJson?.length ?? 0) * 3 + 1024,
+          keyBytes: 3 * (ENC.encode(cacheKey).length + 48),
+        });
         if (res.ok) {
           blob = null;
           if (this.#heads.size >= HEAD_CACHE_MAX) this.#heads.clear();
@@ -316,6 +328,78 @@ export class KvStore implements LedgerStore {
     return DEC.decode(all);
   }
 
+  /**
+   * Commits one append's check-and-set. Appends to different sessions that
+   * queue up while a commit is in flight go out together as one atomic
+   * operation (group commit: one durable write for many events). When that
+   * combined operation is refused — any one check failed — or throws (a
+   * size limit), each append is committed on its own, so every caller gets
+   * exactly the answer its own compare-and-set deserves.
+   */
+  #commit(item: PendingCommit): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    const done = new Promise<Deno.KvCommitResult | Deno.KvCommitError>((resolve, reject) => {
+      item.resolve = resolve;
+      item.reject = reject;
+    });
+    this.#queue.push(item);
+    if (!this.#draining) this.#drain();
+    return done;
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch: PendingCommit[] = [];
+        const sessions = new Set<string>();
+        let bytes = 0;
+        let keyBytes = 0;
+        const rest: PendingCommit[] = [];
+        for (const item of this.#queue) {
+          const fits = batch.length < GROUP_MAX_ITEMS && bytes + item.bytes <= GROUP_MAX_BYTES &&
+            keyBytes + item.keyBytes <= GROUP_MAX_KEY_BYTES;
+          // Two appends to one session never share an operation: the second checks the head
+          // the first one writes.
+          if (batch.length === 0 || (fits && !sessions.has(item.session))) {
+            batch.push(item);
+            sessions.add(item.session);
+            bytes += item.bytes;
+            keyBytes += item.keyBytes;
+          } else rest.push(item);
+        }
+        this.#queue = rest;
+        if (batch.length > 1) {
+          let res: Deno.KvCommitResult | Deno.KvCommitError | null = null;
+          try {
+            const op = this.kv.atomic();
+            for (const item of batch) {
+              op.check(item.check);
+              for (const [k, v] of item.sets) op.set(k, v);
+            }
+            res = await op.commit();
+          } catch {
+            res = null; // a limit of the combined operation: fall back to one by one
+          }
+          if (res?.ok) {
+            for (const item of batch) item.resolve!(res);
+            continue;
+          }
+        }
+        await Promise.all(batch.map(async (item) => {
+          try {
+            const op = this.kv.atomic().check(item.check);
+            for (const [k, v] of item.sets) op.set(k, v);
+            item.resolve!(await op.commit());
+          } catch (e) {
+            item.reject!(e);
+          }
+        }));
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
   async #deleteBlob(blob: string, n: number): Promise<void> {
     for (let i = 0; i < n; i += CHUNKS_PER_OP) {
       const op = this.kv.atomic();
@@ -323,6 +407,16 @@ export class KvStore implements LedgerStore {
       await op.commit();
     }
   }
+}
+
+interface PendingCommit {
+  session: string;
+  check: Deno.AtomicCheck;
+  sets: [Deno.KvKey, unknown][];
+  bytes: number;
+  keyBytes: number;
+  resolve?: (r: Deno.KvCommitResult | Deno.KvCommitError) => void;
+  reject?: (e: unknown) => void;
 }
 
 function extendsHead(event: StoredEvent, head: SessionHead | null): boolean {
