@@ -15,6 +15,11 @@
  *   reachable through the record the atomic commit writes; a refused commit
  *   deletes them, so nothing partial is ever visible.
  *
+ * Appends to different sessions that arrive while a commit is in flight are
+ * committed together in one atomic operation (group commit); when any of
+ * their head checks fails, each is committed alone, so every caller gets the
+ * answer its own compare-and-set deserves.
+ *
  * @module
  */
 
