@@ -18,6 +18,7 @@ const CSP = {
 } as const;
 
 interface PageResult {
+  early?: string;
   init?: boolean;
   compile?: string;
   report?: ProbeReport;
@@ -90,6 +91,7 @@ Deno.test("headless Chromium runs the browser build with init() and with WASM bl
             assert.equal(result.init, true, "init() must load the core");
           } else {
             assert.match(result.compile ?? "", /^refused: .*WebAssembly/, "CSP must refuse WASM");
+            assert.equal(result.early, "ts", "backend() before init() where CSP refuses WASM");
             assert.equal(result.init, false, "init() must resolve false when WASM is refused");
           }
           assertReport(result.report!, mode);

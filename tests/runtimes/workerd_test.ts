@@ -95,7 +95,8 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
           checked: `${expectedReport().sealed} vector lines, 3 chains`,
           testedBy: "tests/runtimes/workerd_test.ts",
         }, async () => {
-          const res = await fetch(`http://127.0.0.1:${ports[mode]}/probe`, {
+          const base = `http://127.0.0.1:${ports[mode]}`;
+          const res = await fetch(`${base}/probe`, {
             method: "POST",
             body: JSON.stringify({ envelopes: ENVELOPES_JSONL, chains: CHAINS_JSONL }),
           });
@@ -104,6 +105,16 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
           const body = JSON.parse(text) as { init: boolean | null; report: ProbeReport };
           assert.equal(body.init, mode === "wasm" ? true : null, "init() result");
           assertReport(body.report, mode);
+          const compile = await (await fetch(`${base}/compile`)).json();
+          const late = await (await fetch(`${base}/init`, { method: "POST" })).json();
+          // workerd refuses WASM from bytes in both workers: the module import is the only way.
+          assert.match(compile.compile, /^refused: .*disallowed by embedder/);
+          if (mode === "ts") {
+            // So init() without a module gives up quietly and the TS path stays.
+            assert.deepEqual(late, { init: false, backend: "ts" });
+          } else {
+            assert.deepEqual(late, { init: true, backend: "wasm" }, "the loaded core stays");
+          }
         });
       });
     }

@@ -17,6 +17,10 @@ try {
   } catch (e) {
     compile = `refused: ${e && e.message}`;
   }
+  // The WASM page calls init() first, so the core it gets comes from init()
+  // (not from the lazy synchronous loader). The CSP page asks backend() first:
+  // the synchronous loader must give up quietly, then init() must too.
+  const early = mode === "ts" ? sdk.backend() : null;
   const init = await sdk.init();
   const [envelopes, chains] = await Promise.all(
     ["aegisd-envelopes.jsonl", "aegisd-chains.jsonl"].map((f) =>
@@ -24,7 +28,7 @@ try {
     ),
   );
   const report = runProbe(sdk, envelopes, chains, navigator.userAgent);
-  await post({ init, compile, report });
+  await post({ early, init, compile, report });
 } catch (e) {
   await post({ error: String(e && e.stack || e) });
 }

@@ -1,7 +1,9 @@
 /**
  * The application both test workers run (bundled to `app.js` for workerd):
  * `POST /probe` with `{"envelopes": "<jsonl>", "chains": "<jsonl>"}` runs the
- * vector probe and answers its report; `GET /backend` answers the backend.
+ * vector probe and answers its report; `GET /backend` answers the backend;
+ * `GET /compile` tells whether the isolate compiles WASM from bytes;
+ * `POST /init` calls `init()` without a module.
  *
  * @module
  */
@@ -27,6 +29,20 @@ export function createApp(start: StartOptions): (request: Request) => Promise<Re
     const url = new URL(request.url);
     if (url.pathname === "/backend") {
       return Response.json({ backend: sdk.backend(), init: initResult });
+    }
+    if (url.pathname === "/compile") {
+      // Does this isolate compile WASM from bytes? (Workers: no.)
+      try {
+        await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+        return Response.json({ compile: "allowed" });
+      } catch (e) {
+        return Response.json({ compile: `refused: ${(e as Error).message}` });
+      }
+    }
+    if (url.pathname === "/init" && request.method === "POST") {
+      // init() with the embedded bytes, as code written for browsers would call it.
+      const loaded = await init();
+      return Response.json({ init: loaded, backend: sdk.backend() });
     }
     if (url.pathname === "/probe" && request.method === "POST") {
       const body = await request.json() as { envelopes: string; chains: string };
