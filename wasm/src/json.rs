@@ -51,9 +51,7 @@ const fn class_table(aegisd: bool) -> [u8; 256] {
             QUOTE
         } else if i == b'\\' as usize {
             BACKSLASH
-        } else if i == 0xE2 && aegisd {
-            // May start U+2028/U+2029, which aegisd escapes. Every other
-            // non-ASCII byte is copied raw: the input was validated up front.
+        } else if i >= 0x80 {
             HIGH
         } else if aegisd && (i == b'<' as usize || i == b'>' as usize || i == b'&' as usize) {
             HTML
@@ -103,19 +101,8 @@ impl<'a> Canon<'a> {
         }
     }
 
-    /// Checks that the whole input is UTF-8 (the first ill-formed sequence
-    /// wins over any later problem, as in the TypeScript reader).
-    pub fn validate(&mut self) -> R {
-        let n = utf8_valid_up_to(self.src);
-        if n < self.src.len() {
-            return self.fail(E_UTF8, n);
-        }
-        Ok(())
-    }
-
     /// Canonicalizes the whole input as one JSON text.
     pub fn document(&mut self) -> R {
-        self.validate()?;
         self.ws();
         self.value()?;
         self.ws();
@@ -129,8 +116,18 @@ impl<'a> Canon<'a> {
     #[cold]
     #[inline(never)]
     pub fn fail(&mut self, code: u32, at: usize) -> R {
-        self.err = code;
-        self.err_at = at;
+        // Like the TypeScript reader, which decodes before it parses: an
+        // ill-formed UTF-8 sequence anywhere in the input wins. A text that
+        // parses has every non-ASCII byte inside a string, validated there,
+        // so the whole-input check is needed only here, on failure.
+        let bad = utf8_valid_up_to(self.src);
+        if bad < self.src.len() {
+            self.err = E_UTF8;
+            self.err_at = bad;
+        } else {
+            self.err = code;
+            self.err_at = at;
+        }
         Err(())
     }
 
@@ -357,15 +354,30 @@ impl<'a> Canon<'a> {
     pub fn string(&mut self, key: bool) -> R {
         let src = self.src;
         let class = self.class;
+        let aegisd = self.aegisd;
         self.pos += 1;
         self.out.push(b'"');
         loop {
             let run = self.pos;
             let mut p = self.pos;
-            // SAFETY: p < src.len() is checked before each read.
-            while p < src.len() && class[unsafe { *src.get_unchecked(p) } as usize] == SAFE {
-                p += 1;
-            }
+            // Copy runs of plain bytes, validating UTF-8 sequences in place.
+            let stop = loop {
+                // SAFETY: p < src.len() is checked before each read.
+                while p < src.len() && class[unsafe { *src.get_unchecked(p) } as usize] == SAFE {
+                    p += 1;
+                }
+                match src.get(p) {
+                    Some(&c) if c >= 0x80 => {
+                        let n = utf8_len(&src[p..]);
+                        if n == 0 || (aegisd && n == 3 && c == 0xE2 && src[p + 1] == 0x80 && (src[p + 2] & 0xFE) == 0xA8) {
+                            break Some(c);
+                        }
+                        p += n;
+                    }
+                    Some(&c) => break Some(c),
+                    None => break None,
+                }
+            };
             if p > run {
                 self.out.extend(&src[run..p]);
                 if key {
@@ -373,8 +385,8 @@ impl<'a> Canon<'a> {
                 }
             }
             self.pos = p;
-            let c = match src.get(p) {
-                Some(&c) => c,
+            let c = match stop {
+                Some(c) => c,
                 None => return self.fail(E_END, src.len()),
             };
             match class[c as usize] {
@@ -393,16 +405,14 @@ impl<'a> Canon<'a> {
                     }
                 }
                 _ => {
-                    // The input was validated as a whole before parsing.
-                    let n = if c < 0xE0 { 2 } else if c < 0xF0 { 3 } else { 4 };
-                    self.pos += n;
-                    if self.aegisd && n == 3 && c == 0xE2 && src[p + 1] == 0x80 && (src[p + 2] == 0xA8 || src[p + 2] == 0xA9) {
-                        self.out.extend(if src[p + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
-                    } else {
-                        self.out.extend(&src[p..p + n]);
+                    if utf8_len(&src[p..]) == 0 {
+                        return self.fail(E_UTF8, p);
                     }
+                    // U+2028 or U+2029 in the aegisd profile.
+                    self.pos += 3;
+                    self.out.extend(if src[p + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
                     if key {
-                        self.keys.extend(&src[p..p + n]);
+                        self.keys.extend(&src[p..p + 3]);
                     }
                 }
             }
