@@ -45,6 +45,12 @@ export function quoteString(s: string, profile: CanonicalProfile): string {
  * Compares two strings by Unicode code point (equivalently, by UTF-8 bytes),
  * the order of Go's `sort.Strings`. Differs from the default UTF-16 order
  * only when a surrogate pair meets a code unit in U+E000–U+FFFF.
+ *
+ * @example
+ * ```ts
+ * import { compareCodePoints } from "@aegis/sdk";
+ * compareCodePoints("\u{1F600}", "\uE000") > 0; // true (JS `<` orders them the other way)
+ * ```
  */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);

@@ -112,31 +112,4 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
-/**
- * Compares two strings by UTF-8 byte order (= Unicode code point order), the
- * order Deno KV keeps string keys in.
- *
- * @example
- * ```ts
- * import { compareCodePoints } from "@aegis/sdk";
- * compareCodePoints("\u{1F600}", "\uE000"); // 1 (JS `<` would say -1)
- * ```
- */
-export function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (D800–DFFF) encode code points above every BMP unit from E000.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) {
-      if (xs) return y >= 0xe000 ? 1 : (x < y ? -1 : 1);
-      return x >= 0xe000 ? -1 : (x < y ? -1 : 1);
-    }
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
-}
+export { compareCodePoints } from "../canon/string.ts";
