@@ -39,7 +39,17 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Builds into `targetDir`; returns the optimised module and its TS embedding. */
+/**
+ * Builds into `targetDir`; returns the optimised module and its TS embedding
+ * (nothing is written outside `targetDir`).
+ *
+ * @example
+ * ```ts ignore
+ * import { build } from "./build.ts";
+ * const { wasm } = await build(await Deno.makeTempDir());
+ * console.log(wasm.length); // ≈ 40 KB
+ * ```
+ */
 export async function build(
   targetDir: string,
 ): Promise<{ wasm: Uint8Array<ArrayBuffer>; ts: string }> {
@@ -68,7 +78,16 @@ export async function build(
   const opt = `${targetDir}/aegis_core.opt.wasm`;
   await run(
     "wasm-opt",
-    ["-O3", "--enable-simd", "--enable-bulk-memory", "--strip-debug", "--strip-producers", raw, "-o", opt],
+    [
+      "-O3",
+      "--enable-simd",
+      "--enable-bulk-memory",
+      "--strip-debug",
+      "--strip-producers",
+      raw,
+      "-o",
+      opt,
+    ],
     env,
     crate,
   );

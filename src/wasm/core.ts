@@ -18,7 +18,16 @@ import { type JsonErrorCode, JsonSyntaxError } from "../canon/errors.ts";
 import { canonicalizeAt } from "../canon/value.ts";
 import { Envelope } from "../envelope.ts";
 
-/** Error codes of the chain verifier beyond the JSON ones (`wasm/src/envelope.rs`). */
+/**
+ * Error codes of the chain verifier beyond the JSON ones (`wasm/src/envelope.rs`).
+ *
+ * @example
+ * ```ts
+ * import { loadWasmCore, newChainState, VerifyErrorCode } from "./loader.ts";
+ * const r = loadWasmCore()?.verifyJsonl('{"tenant_id":"t","session_id":"s","seq":1}', newChainState());
+ * r?.code === VerifyErrorCode.SEQ; // true: the chain must start at seq 0
+ * ```
+ */
 export const VerifyErrorCode = {
   TYPE: 12,
   SEQ: 20,
@@ -78,7 +87,18 @@ function imports(core: { mem: () => Uint8Array }): WebAssembly.Imports {
   };
 }
 
-/** Instantiates a compiled core module; throws when the module does not fit. */
+/**
+ * Instantiates a compiled core module synchronously; throws when the module
+ * is not the core.
+ *
+ * @example
+ * ```ts
+ * import { instantiate } from "./core.ts";
+ * import { wasmBytes } from "./loader.ts";
+ * const core = instantiate(new WebAssembly.Module(wasmBytes()));
+ * core.sha256(new Uint8Array(0)).length; // 32
+ * ```
+ */
 export function instantiate(module: WebAssembly.Module): WasmCore {
   const core = new WasmCore();
   const instance = new WebAssembly.Instance(module, imports(core));
@@ -86,7 +106,18 @@ export function instantiate(module: WebAssembly.Module): WasmCore {
   return core;
 }
 
-/** Instantiates asynchronously (for hosts that refuse large synchronous instantiation). */
+/**
+ * Instantiates asynchronously (for hosts that refuse large synchronous
+ * instantiation).
+ *
+ * @example
+ * ```ts
+ * import { instantiateAsync } from "./core.ts";
+ * import { wasmBytes } from "./loader.ts";
+ * const core = await instantiateAsync(await WebAssembly.compile(wasmBytes()));
+ * core.sha256(new Uint8Array(0)).length; // 32
+ * ```
+ */
 export async function instantiateAsync(module: WebAssembly.Module): Promise<WasmCore> {
   const core = new WasmCore();
   const instance = await WebAssembly.instantiate(module, imports(core));
@@ -97,6 +128,13 @@ export async function instantiateAsync(module: WebAssembly.Module): Promise<Wasm
 /**
  * The loaded core, implementing {@link Accelerator}. Not reentrant (nor
  * needs to be: JavaScript is single-threaded per instance).
+ *
+ * @example
+ * ```ts
+ * import { loadWasmCore } from "./loader.ts";
+ * const core = loadWasmCore(); // a WasmCore, or null where WebAssembly is refused
+ * core?.canonicalizeText(new TextEncoder().encode("[1E3]"), "rfc8785"); // "[1000]"
+ * ```
  */
 export class WasmCore implements Accelerator {
   #x!: Exports;
@@ -105,13 +143,13 @@ export class WasmCore implements Accelerator {
   #dv = new DataView(new ArrayBuffer(0));
   #h = 0;
 
-  /** @internal */
+  /** Binds the instance's exports (used by {@link instantiate}). @internal */
   attach(x: Exports): void {
     this.#x = x;
     this.#h = x.header();
   }
 
-  /** The current view of linear memory (recreated after memory grows). */
+  /** The current view of linear memory (recreated after memory grows); used by the `env.number` import. */
   mem = (): Uint8Array => {
     const b = this.#x.memory.buffer;
     if (b !== this.#buf) {
@@ -378,6 +416,14 @@ function errorMessage(f: () => unknown): string {
  * `prevWasNull` whether no previous hash was expected. The failing record is
  * re-read with the TypeScript envelope reader only here, on the failure
  * path, so the words match exactly.
+ *
+ * @example
+ * ```ts
+ * import { describeFailure, loadWasmCore, newChainState } from "./loader.ts";
+ * const input = new TextEncoder().encode('{"tenant_id":"t","session_id":"s","seq":3}');
+ * const r = loadWasmCore()?.verifyJsonl(input, newChainState());
+ * if (r) describeFailure(r, input, input, true); // "seq gap: expected seq 0, found 3 (event 0 is missing)"
+ * ```
  */
 export function describeFailure(
   r: VerifyResult,

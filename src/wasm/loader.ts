@@ -37,7 +37,15 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
-/** The embedded module's bytes (decoded from base64 on each call). */
+/**
+ * The embedded module's bytes (decoded from base64 on each call).
+ *
+ * @example
+ * ```ts
+ * import { wasmBytes } from "./loader.ts";
+ * WebAssembly.validate(wasmBytes()); // true where SIMD128 is supported
+ * ```
+ */
 export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(WASM_BASE64) as Uint8Array<ArrayBuffer>;
 }
