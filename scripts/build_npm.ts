@@ -4,7 +4,7 @@
  *
  *     dist/npm/package.json      "type": "module", exports "." and "./aegis_core.wasm"
  *     dist/npm/esm/mod.js        one ES module (`deno bundle`), no dependencies
- *     dist/npm/esm/mod.d.ts      its declarations
+ *     dist/npm/types/**.d.ts     declarations (TypeScript's `tsc`, one file per source)
  *     dist/npm/aegis_core.wasm   the core, for hosts that import `.wasm` as a module
  *                                (Cloudflare Workers: `init({ module })`)
  *     dist/npm/README.md, LICENSE
@@ -12,14 +12,21 @@
  *     deno task build:npm            # build into dist/npm
  *     deno task build:npm --out=DIR  # build elsewhere
  *
- * `deno bundle` fetches its esbuild from the npm registry on first use (as
- * any npm package: cached by Deno afterwards). Declarations are emitted
- * against the `dom` + `esnext` libraries, the environment the bundle targets.
+ * `deno bundle` fetches its esbuild, and this script `npm:typescript` (pinned
+ * in {@link TYPESCRIPT}), from the npm registry on first use, cached by Deno
+ * afterwards. Declarations are emitted against the `dom` + `es2024`
+ * libraries, the environment the bundle targets, and their relative
+ * specifiers are rewritten from `.ts` to `.js` (which resolves to the
+ * `.d.ts` beside it). `deno bundle --declaration` is not used: in Deno 2.9
+ * its single-file output keeps imports of `.ts` files that do not ship.
  *
  * @module
  */
 
 const ROOT = new URL("../", import.meta.url);
+
+/** The TypeScript compiler that emits the declarations. */
+export const TYPESCRIPT = "npm:typescript@5.9.3";
 
 /** What {@link buildNpm} wrote. */
 export interface NpmBuild {
@@ -35,8 +42,6 @@ export interface NpmBuild {
 
 /** Options of {@link bundle}. */
 export interface BundleOptions {
-  /** Also write `<name>.d.ts` beside the output. */
-  declaration?: boolean;
   /** Import specifiers left as imports (e.g. `"./aegis_core.wasm"`). */
   external?: string[];
 }
@@ -56,7 +61,7 @@ async function exists(path: URL | string): Promise<boolean> {
  *
  * @example
  * ```ts ignore
- * await bundle("mod.ts", "/tmp/out/mod.js", { declaration: true });
+ * await bundle("mod.ts", "/tmp/out/mod.js");
  * ```
  */
 export async function bundle(
@@ -65,8 +70,7 @@ export async function bundle(
   options: BundleOptions = {},
 ): Promise<void> {
   const entryPath = entry instanceof URL ? entry.pathname : new URL(entry, ROOT).pathname;
-  // A config without `deno.ns`: the bundle targets every runtime, and Deno's
-  // own lib does not type-check without Node's types when emitting declarations.
+  // A config without `deno.ns`: the bundle targets every runtime.
   const config = await Deno.makeTempFile({ prefix: "aegis-bundle-", suffix: ".json" });
   try {
     await Deno.writeTextFile(
@@ -86,7 +90,6 @@ export async function bundle(
       "-o",
       outFile,
     ];
-    if (options.declaration) args.push("--declaration");
     for (const e of options.external ?? []) args.push("--external", e);
     args.push(entryPath);
     const out = await new Deno.Command(Deno.execPath(), {
@@ -107,6 +110,72 @@ export async function bundle(
 }
 
 /**
+ * Emits declarations for `entry` and everything it imports into `outDir`
+ * with `tsc`, then rewrites relative `.ts` specifiers in them to `.js`.
+ *
+ * @example
+ * ```ts ignore
+ * await declarations("mod.ts", "dist/npm/types");
+ * ```
+ */
+export async function declarations(entry: string, outDir: string): Promise<void> {
+  const args = [
+    "run",
+    "--quiet",
+    "--no-lock",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    `${TYPESCRIPT}/tsc`,
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--allowImportingTsExtensions",
+    "--rewriteRelativeImportExtensions",
+    "--strict",
+    "--skipLibCheck",
+    "--target",
+    "es2022",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--lib",
+    "es2024,dom",
+    "--rootDir",
+    ROOT.pathname,
+    "--outDir",
+    outDir,
+    new URL(entry, ROOT).pathname,
+  ];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (!out.success) {
+    const d = new TextDecoder();
+    throw new Error(`tsc failed:\n${d.decode(out.stdout)}\n${d.decode(out.stderr)}`);
+  }
+  const walk = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.name.endsWith(".d.ts")) {
+        const text = await Deno.readTextFile(path);
+        const fixed = text.replace(
+          /(\bfrom\s+|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']*?)\.ts\2/g,
+          (_, lead, q, spec) => `${lead}${q}${spec}.js${q}`,
+        );
+        if (fixed !== text) await Deno.writeTextFile(path, fixed);
+      }
+    }
+  };
+  await walk(outDir);
+}
+
+/**
  * Builds the npm package into `outDir` (default `dist/npm`), replacing what
  * was there.
  *
@@ -123,7 +192,7 @@ export async function buildNpm(outDir?: string): Promise<NpmBuild> {
 
   const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
   const module = `${dir}/esm/mod.js`;
-  await bundle("mod.ts", module, { declaration: true });
+  await Promise.all([bundle("mod.ts", module), declarations("mod.ts", `${dir}/types`)]);
 
   const wasmSrc = new URL("wasm/aegis_core.wasm", ROOT);
   let wasm: string | null = null;
@@ -136,7 +205,7 @@ export async function buildNpm(outDir?: string): Promise<NpmBuild> {
   }
 
   const exports: Record<string, unknown> = {
-    ".": { types: "./esm/mod.d.ts", default: "./esm/mod.js" },
+    ".": { types: "./types/mod.d.ts", default: "./esm/mod.js" },
   };
   if (wasm) exports["./aegis_core.wasm"] = "./aegis_core.wasm";
   const packageJson: Record<string, unknown> = {
@@ -148,8 +217,8 @@ export async function buildNpm(outDir?: string): Promise<NpmBuild> {
     type: "module",
     exports,
     main: "./esm/mod.js",
-    types: "./esm/mod.d.ts",
-    files: ["esm/", "aegis_core.wasm", "README.md", "LICENSE"],
+    types: "./types/mod.d.ts",
+    files: ["esm/", "types/", "aegis_core.wasm", "README.md", "LICENSE"],
     engines: { node: ">=20" },
   };
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(packageJson, null, 2) + "\n");

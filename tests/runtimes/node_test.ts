@@ -1,6 +1,7 @@
 // Node 20+: the npm build (dist/npm, made by scripts/build_npm.ts) imported as
 // `@aegis/sdk` from node_modules passes the aegisd vectors with the WASM
 // backend, and with it forced off (AEGIS_BACKEND=ts).
+import { TYPESCRIPT } from "../../scripts/build_npm.ts";
 import { checkAndRecord } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
 import { assertReport, expectedReport, VECTORS_DIR } from "./lib/expect.ts";
@@ -49,3 +50,45 @@ for (const mode of ["wasm", "ts"] as const) {
     }
   });
 }
+
+Deno.test("the npm build's declarations type-check a Node consumer (tsc, nodenext)", async () => {
+  const app = await consumerDir();
+  try {
+    // The @ts-expect-error lines fail the compile if the types resolve to `any`.
+    await Deno.writeTextFile(
+      `${app}/consumer.ts`,
+      `import { Builder, backend, EventType, verifyChain, type ChainVerification } from "@aegis/sdk";
+const b = new Builder({ tenantId: "acme", sessionId: "s1" });
+const e = b.append(EventType.MODEL_CALL_STARTED, { model_id: "gpt-4o" });
+const r: ChainVerification = verifyChain([e]);
+const name: "wasm" | "ts" = backend();
+// @ts-expect-error backend() is a string union, not a number
+const wrong: number = backend();
+// @ts-expect-error tenantId is required
+new Builder({ sessionId: "s1" });
+export { name, r, wrong };
+`,
+    );
+    await run(Deno.execPath(), [
+      "run",
+      "--quiet",
+      "--no-lock",
+      "--allow-read",
+      "--allow-env",
+      `${TYPESCRIPT}/tsc`,
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--lib",
+      "es2024,dom",
+      "consumer.ts",
+    ], { cwd: app });
+  } finally {
+    await Deno.remove(app, { recursive: true });
+  }
+});
