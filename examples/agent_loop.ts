@@ -36,7 +36,7 @@ import {
   MemoryStore,
   type Snapshot,
   verifyChain,
-} from "../mod.ts";
+} from "@aegis/sdk";
 
 /** A tool call the scripted model proposes. */
 interface ToolCall {

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { AegisClient, Envelope, verifyChain } from "../mod.ts";
+import { AegisClient, Envelope, verifyChain } from "@aegis/sdk";
 import { readLines } from "./batch_seal.ts";
 
 /** Verdict for one session. */

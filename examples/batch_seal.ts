@@ -22,7 +22,7 @@
  * @module
  */
 
-import { backend, Builder, parseJson } from "../mod.ts";
+import { backend, Builder, parseJson } from "@aegis/sdk";
 
 /** Splits a byte stream into lines (without the `\n`), decoding UTF-8. */
 export async function* readLines(file: string): AsyncGenerator<string> {

@@ -18,8 +18,8 @@
  * @module
  */
 
-import { createLedgerHandler } from "../../mod.ts";
-import { KvStore } from "../../src/ledger/kv_store.ts";
+import { createLedgerHandler } from "@aegis/sdk";
+import { KvStore } from "@aegis/sdk/kv";
 
 /**
  * Wraps the ledger handler with an optional bearer-token check.
