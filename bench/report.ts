@@ -56,10 +56,10 @@ const ROOT = new URL("../", import.meta.url);
 const SHARED = new URL("../../shared/", import.meta.url);
 const SEAL_OPTS = QUICK
   ? { rounds: 3, batchMs: 100, warmupMs: 100 }
-  : { rounds: 9, batchMs: 300, warmupMs: 600 };
+  : { rounds: 11, batchMs: 300, warmupMs: 600 };
 const MICRO_OPTS = QUICK
   ? { rounds: 3, batchMs: 60, warmupMs: 60 }
-  : { rounds: 7, batchMs: 150, warmupMs: 250 };
+  : { rounds: 9, batchMs: 150, warmupMs: 250 };
 const FIRST_SEAL_RUNS = QUICK ? 3 : 12;
 const started = performance.now();
 const notes: string[] = [];
