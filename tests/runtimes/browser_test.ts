@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { checkAndRecord } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
 import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
-import { collectText, run, which } from "./lib/tools.ts";
+import { run, startService, which } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
 const PAGE_JS = new URL("./browser/page.js", import.meta.url);
@@ -110,33 +110,25 @@ async function runChromium(
   report: PromiseWithResolvers<PageResult>,
 ): Promise<PageResult> {
   const profile = await Deno.makeTempDir({ prefix: "aegis-chromium-" });
-  const child = new Deno.Command(chromium, {
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-extensions",
-      "--disable-default-apps",
-      "--no-first-run",
-      "--no-default-browser-check",
-      "--metrics-recording-only",
-      "--mute-audio",
-      `--user-data-dir=${profile}`,
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output: string[] = [];
-  const drained = Promise.all([
-    collectText(child.stdout, output),
-    collectText(child.stderr, output),
+  const browser = startService(chromium, [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--mute-audio",
+    `--user-data-dir=${profile}`,
+    url,
   ]);
-  const exited = child.status.then((s) => {
+  const output = browser.logs;
+  const exited = browser.exited.then((s) => {
     throw new Error(
       `chromium exited (code ${s.code}) before the page reported:\n${output.join("")}`,
     );
@@ -152,13 +144,7 @@ async function runChromium(
     return await Promise.race([report.promise, exited, timeout]);
   } finally {
     clearTimeout(timer);
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await drained;
+    await browser.stop();
     await Deno.remove(profile, { recursive: true }).catch(() => {});
   }
 }

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { AegisClient, Builder, createLedgerHandler, Envelope, MemoryStore } from "../../mod.ts";
 import { checkAndRecord } from "./lib/compat.ts";
 import {
-  collectText,
   freePort,
+  type Service,
+  startService,
   versionOf,
   waitForHttp,
   workerdPath,
@@ -179,29 +180,23 @@ Deno.test("examples/deploy (ledger on Deno KV) serves the agent loop and the aud
   const dir = await Deno.makeTempDir({ prefix: "aegis-deploy-" });
   const port = freePort();
   const token = "example-token";
-  const child = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "--quiet",
-      "--no-lock",
-      "--unstable-kv",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      "--allow-env",
-      `${EX.pathname}deploy/main.ts`,
-    ],
+  const ledger = startService(DENO, [
+    "run",
+    "--quiet",
+    "--no-lock",
+    "--unstable-kv",
+    "--allow-net=127.0.0.1",
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+    "--allow-env",
+    `${EX.pathname}deploy/main.ts`,
+  ], {
     cwd: ROOT.pathname,
     env: { AEGIS_KV_PATH: `${dir}/ledger.kv`, PORT: String(port), AEGIS_LEDGER_TOKEN: token },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let alive = true;
-  const status = child.status.then((s) => (alive = false, s));
-  const stderr = new Response(child.stderr).text();
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/readyz`, 20_000, () => alive);
+    await waitForHttp(`${url}/readyz`, 20_000, ledger.alive);
     const denied = await fetch(`${url}/v1/events?tenant_id=acme`);
     assert.equal(denied.status, 401, "requests without the token are refused");
     await denied.body?.cancel();
@@ -241,11 +236,10 @@ Deno.test("examples/deploy (ledger on Deno KV) serves the agent loop and the aud
     ));
     assert.deepEqual(audit, { events: run.events, sessions: 1, valid: true, broken: [] });
   } finally {
-    if (alive) child.kill("SIGTERM");
-    await status;
-    const err = await stderr;
+    await ledger.stop();
     await Deno.remove(dir, { recursive: true });
-    assert.doesNotMatch(err, /internal error/, err);
+    const output = ledger.logs.join("");
+    assert.doesNotMatch(output, /internal error/, output);
   }
 });
 
@@ -260,10 +254,8 @@ Deno.test("examples/workers: the wrangler build runs in workerd and forwards to 
     createLedgerHandler(store),
   );
   const ledgerUrl = `http://127.0.0.1:${ledger.addr.port}`;
-  let child: Deno.ChildProcess | null = null;
-  let alive = false;
-  let drained: Promise<unknown> = Promise.resolve();
-  const logs: string[] = [];
+  let service: Service | null = null;
+  const logs = (): string => service?.logs.join("") ?? "";
   try {
     await checkAndRecord({
       runtime: "Cloudflare Workers (workerd)",
@@ -328,20 +320,14 @@ const config :Workerd.Config = (
 );
 `,
       );
-      child = new Deno.Command(workerd, {
-        args: ["serve", `${out}/config.capnp`],
+      const workerdProc = service = startService(workerd, ["serve", `${out}/config.capnp`], {
         cwd: out,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      alive = true;
-      child.status.then(() => (alive = false));
-      drained = Promise.all([collectText(child.stdout, logs), collectText(child.stderr, logs)]);
+      });
       const local = `http://127.0.0.1:${ports.local}`;
       const forward = `http://127.0.0.1:${ports.forward}`;
-      await waitForHttp(`${local}/`, 20_000, () => alive);
+      await waitForHttp(`${local}/`, 20_000, workerdProc.alive);
 
-      assert.deepEqual(await (await fetch(`${local}/`)).json(), { backend: "wasm" }, logs.join(""));
+      assert.deepEqual(await (await fetch(`${local}/`)).json(), { backend: "wasm" }, logs());
 
       // Seal at the edge; the test recomputes the same chain with the SDK here.
       const events = [
@@ -363,7 +349,7 @@ const config :Workerd.Config = (
       assert.match(body(request), /"n":-0,/);
       const res = await fetch(`${local}/seal`, { method: "POST", body: body(request) });
       const jsonl = await res.text();
-      assert.equal(res.status, 200, jsonl + logs.join(""));
+      assert.equal(res.status, 200, jsonl + logs());
       let i = 0;
       const b = new Builder({
         tenantId: "acme",
@@ -389,7 +375,7 @@ const config :Workerd.Config = (
         body: body({ ...request, session_id: "edge-2" }),
       });
       const stored = await fres.json();
-      assert.equal(fres.status, 200, JSON.stringify(stored) + logs.join(""));
+      assert.equal(fres.status, 200, JSON.stringify(stored) + logs());
       assert.equal(stored.length, 3);
       const client = new AegisClient(ledgerUrl);
       assert.deepEqual(await client.verifyChain("acme", "edge-2"), {
@@ -403,9 +389,7 @@ const config :Workerd.Config = (
       assert.notDeepEqual(stored.map((s: { hash: string }) => s.hash), want.map((e) => e.hash));
     });
   } finally {
-    if (child && alive) (child as Deno.ChildProcess).kill("SIGTERM");
-    if (child) await (child as Deno.ChildProcess).status;
-    await drained;
+    await (service as Service | null)?.stop();
     await ledger.shutdown();
     await Deno.remove(out, { recursive: true }).catch(() => {});
   }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { bundle } from "../../scripts/build_npm.ts";
 import { checkAndRecord } from "./lib/compat.ts";
 import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
-import { collectText, freePort, versionOf, waitForHttp, workerdPath } from "./lib/tools.ts";
+import { freePort, startService, versionOf, waitForHttp, workerdPath } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
 const HERE = new URL("./workerd/", import.meta.url);
@@ -70,18 +70,10 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
   const ports = { wasm: freePort(), ts: freePort() };
   await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
 
-  const child = new Deno.Command(workerd, {
-    args: ["serve", `${dir}/config.capnp`],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let alive = true;
-  const logs: string[] = [];
-  const drained = Promise.all([collectText(child.stdout, logs), collectText(child.stderr, logs)]);
-  const status = child.status.then((s) => (alive = false, s));
+  const workerdProc = startService(workerd, ["serve", `${dir}/config.capnp`], { cwd: dir });
+  const logs = workerdProc.logs;
   try {
-    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, () => alive);
+    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, workerdProc.alive);
     for (const mode of ["wasm", "ts"] as const) {
       await t.step(`${mode} worker`, async () => {
         await checkAndRecord({
@@ -121,9 +113,7 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
   } catch (e) {
     throw new Error(`${e}\n--- workerd output ---\n${logs.join("")}`);
   } finally {
-    if (alive) child.kill("SIGTERM");
-    await status;
-    await drained;
+    await workerdProc.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

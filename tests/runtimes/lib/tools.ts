@@ -134,6 +134,54 @@ export function freePort(): number {
   return port;
 }
 
+/** A long-running child process whose output is kept for error messages. */
+export interface Service {
+  /** stdout and stderr as they arrived. */
+  logs: string[];
+  /** Resolves with the exit status when the process ends. */
+  exited: Promise<Deno.CommandStatus>;
+  /** True until the process has exited. */
+  alive(): boolean;
+  /** Sends SIGTERM (when still running) and waits for the exit and the output. */
+  stop(): Promise<void>;
+}
+
+/** Starts `cmd` in the background (server processes: workerd, Chromium, a ledger). */
+export function startService(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Service {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const logs: string[] = [];
+  let running = true;
+  const exited = child.status.then((s) => (running = false, s));
+  const drained = Promise.all([collectText(child.stdout, logs), collectText(child.stderr, logs)]);
+  return {
+    logs,
+    exited,
+    alive: () => running,
+    async stop() {
+      if (running) {
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // exited in the meantime
+        }
+      }
+      await exited;
+      await drained;
+    },
+  };
+}
+
 /** Waits until `url` answers (any status) or `timeoutMs` passes. */
 export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean) {
   const end = Date.now() + timeoutMs;
