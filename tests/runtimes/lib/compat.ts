@@ -6,7 +6,9 @@
  * runtime, how the SDK was loaded and how the backend was selected) and are
  * rendered to `docs/compat.md` on every write, so the table always shows the
  * latest run of each row. No timestamps: the files change only when a result
- * or a version does. Nobody edits either file by hand.
+ * or a version does. Nobody edits either file by hand. When README.md has the
+ * markers `<!-- compat:start -->` and `<!-- compat:end -->`, the table is
+ * copied between them too.
  *
  * @module
  */
@@ -14,6 +16,9 @@
 const DOCS = new URL("../../../docs/", import.meta.url);
 const JSON_FILE = new URL("compat.json", DOCS);
 const MD_FILE = new URL("compat.md", DOCS);
+const README = new URL("../../../README.md", import.meta.url);
+const START = "<!-- compat:start -->";
+const END = "<!-- compat:end -->";
 
 /** One row of the table. */
 export interface CompatRow {
@@ -92,6 +97,27 @@ export async function recordCompat(row: CompatRow): Promise<void> {
   await Deno.writeTextFile(MD_FILE, render(rows));
   // Align the table the way `deno fmt --check` expects it.
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", MD_FILE.pathname] }).output();
+  await updateReadme(await Deno.readTextFile(MD_FILE));
+}
+
+/**
+ * Copies the table into README.md between `<!-- compat:start -->` and
+ * `<!-- compat:end -->` when the README has both markers (Markdown cannot
+ * include a file); leaves the README alone otherwise.
+ */
+async function updateReadme(table: string): Promise<void> {
+  let readme: string;
+  try {
+    readme = await Deno.readTextFile(README);
+  } catch {
+    return;
+  }
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) return;
+  const body = table.replace(/^<!--.*-->\n\n/, "");
+  const next = `${readme.slice(0, a + START.length)}\n\n${body}\n${readme.slice(b)}`;
+  if (next !== readme) await Deno.writeTextFile(README, next);
 }
 
 /**

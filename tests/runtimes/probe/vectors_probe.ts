@@ -132,8 +132,7 @@ export function runProbe(
   // Tamper with the middle of the longest chain: verification must name that seq.
   const victim = chains.get(longest)!.envelopes;
   const at = Math.floor(victim.length / 2);
-  const copy = victim.map((e) => Envelope.parse(e.toWireText()));
-  copy.forEach((e, j) => (e.hash = victim[j].hash));
+  const copy = victim.map((e) => Envelope.parse(e.toWireText())); // wire text carries the hash
   copy[at].payload = { tampered: true };
   const t = verifyChain(copy);
 
