@@ -35,7 +35,11 @@ export interface Accelerator {
    * Verifies newline-separated wire envelopes as one chain continuing
    * `state` (updated in place); `null` when all check, else the failure.
    */
-  verifyJsonl(input: Uint8Array | string, state: ChainState): VerifyResult | null;
+  verifyJsonl(
+    input: Uint8Array | string,
+    state: ChainState,
+    mode?: { stopAtSwitch?: boolean; skip?: boolean },
+  ): VerifyResult | null;
 }
 
 /** Result of {@link Accelerator.sealChain}; copies, safe to keep. */
@@ -68,9 +72,12 @@ export interface VerifyResult {
    * 1–11: malformed JSON (`JsonErrorCode`); 12 wrong field type; 20 seq; 21
    * prev_hash linkage; 22 hash mismatch; 23 other tenant/session; 25 digest
    * not 32 bytes of hex/base64/byte array; 26 key differs from a field only
-   * in case; 27 no hash; 28 empty tenant/session or ts_unix_ms ≤ 0.
+   * in case; 27 no hash; 28 empty tenant/session or ts_unix_ms ≤ 0; 29 (with
+   * `stopAtSwitch`, not an error) the record belongs to another session.
    */
   code: number;
+  /** With code 29: the identity (see {@link ChainState.identity}) of that record's session. */
+  switchIdentity: Uint8Array | null;
   /** The seq expected at the failing position. */
   expectedSeq: number;
   /** The seq the failing record carries (0 when unreadable). */

@@ -38,6 +38,7 @@ export const VerifyErrorCode = {
   CASE: 26,
   UNSEALED: 27,
   UNHASHABLE: 28,
+  SWITCH: 29,
 } as const;
 
 interface Exports {
@@ -65,6 +66,7 @@ const H_PTR2 = 104;
 const H_PTR3 = 108;
 const H_COUNT = 112;
 const H_RECORD_AT = 116;
+const H_SWITCH_ID = 128;
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
@@ -335,7 +337,11 @@ export class WasmCore implements Accelerator {
    * are recomputed four at a time (SIMD multi-buffer).
    *
    * Returns `null` when every record in the input checks, or the failure:
-   * its error code, the expected seq, and where the record starts.
+   * its error code, the expected seq, and where the record starts. With
+   * `mode.stopAtSwitch`, a record of another tenant/session stops it with
+   * code 29 and that session's identity (one chain per session, see
+   * {@link JsonlSessionVerifier}); with `mode.skip`, this session's records
+   * are passed over unchecked (its chain already failed).
    *
    * @example
    * ```ts
@@ -344,7 +350,11 @@ export class WasmCore implements Accelerator {
    * loadWasmCore()?.verifyJsonl(new TextEncoder().encode(""), state); // null
    * ```
    */
-  verifyJsonl(input: Uint8Array | string, state: ChainState): VerifyResult | null {
+  verifyJsonl(
+    input: Uint8Array | string,
+    state: ChainState,
+    mode?: { stopAtSwitch?: boolean; skip?: boolean },
+  ): VerifyResult | null {
     return this.#call(() => {
       const n = typeof input === "string" ? this.#putString(input) : this.#putBytes(input);
       const dv = this.#view();
@@ -359,6 +369,8 @@ export class WasmCore implements Accelerator {
         mem.set(state.identity, h + H_IDENTITY);
         flags |= 2;
       }
+      if (mode?.stopAtSwitch) flags |= 4;
+      if (mode?.skip) flags |= 8;
       dv.setUint32(h + H_FLAGS, flags, true);
       dv.setFloat64(h + H_NEXT_SEQ, state.nextSeq, true);
       const code = this.#x.verify(n);
@@ -377,6 +389,9 @@ export class WasmCore implements Accelerator {
         foundSeq: dv2.getFloat64(h + H_BAD_SEQ, true),
         errorOffset: dv2.getUint32(h + H_ERROR_AT, true),
         recordOffset: dv2.getUint32(h + H_RECORD_AT, true),
+        switchIdentity: code === VerifyErrorCode.SWITCH
+          ? m2.slice(h + H_SWITCH_ID, h + H_SWITCH_ID + 32)
+          : null,
       };
     });
   }
@@ -499,6 +514,225 @@ export function verifyJsonlChain(
     error: describeFailure(r, bytes, bytes, state.prevHash === null),
     checked: state.checked,
   };
+}
+
+/** One session's verdict from {@link JsonlSessionVerifier}. */
+export interface SessionVerification extends JsonlChainVerification {
+  /** The session's tenant (`null` for lines read before any session could be named). */
+  tenantId: string | null;
+  /** The session's id (`null` as for `tenantId`). */
+  sessionId: string | null;
+}
+
+interface SessionEntry {
+  tenantId: string | null;
+  sessionId: string | null;
+  state: ChainState;
+  failure: { firstBadSeq: number; error: string; checked: number } | null;
+}
+
+function hexOf(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+  return s;
+}
+
+function nextLine(b: Uint8Array, at: number): number {
+  const nl = b.indexOf(10, at);
+  return nl < 0 ? b.length : nl + 1;
+}
+
+/**
+ * Verifies a JSONL export (newline-separated wire envelopes) holding any
+ * number of sessions, one hash chain per tenant/session, in constant memory:
+ * feed it chunks with {@link JsonlSessionVerifier.push} (string or bytes,
+ * cut anywhere), then call {@link JsonlSessionVerifier.finish}. Each
+ * session's verdict has `verifyChain`'s shape and words; a failed session's
+ * later records are skipped, the other sessions go on. Records are read by
+ * the WebAssembly core, never by `JSON.parse`.
+ *
+ * @example
+ * ```ts
+ * import { JsonlSessionVerifier, loadWasmCore } from "./loader.ts";
+ * const core = loadWasmCore();
+ * if (core) {
+ *   const v = new JsonlSessionVerifier(core);
+ *   v.push('{"tenant_id":"t","session_id":"s","seq":1}\n');
+ *   v.finish(); // [{ tenantId: "t", sessionId: "s", valid: false, firstBadSeq: 0, … }]
+ * }
+ * ```
+ */
+export class JsonlSessionVerifier {
+  readonly #core: WasmCore;
+  readonly #sessions = new Map<string, SessionEntry>();
+  #current: SessionEntry | null = null;
+  #carry: Uint8Array = new Uint8Array(0);
+  #textCarry = "";
+
+  /** A verifier using `core`. */
+  constructor(core: WasmCore) {
+    this.#core = core;
+  }
+
+  /** Feeds the next piece of the export; complete lines are verified now. */
+  push(chunk: string | Uint8Array): void {
+    let bytes: Uint8Array;
+    if (typeof chunk === "string") {
+      // A surrogate pair cut between two string chunks is joined first.
+      let text = this.#textCarry + chunk;
+      this.#textCarry = "";
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.#textCarry = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      bytes = ENCODER.encode(text);
+    } else bytes = chunk;
+    const last = bytes.lastIndexOf(10);
+    if (last < 0) {
+      this.#carry = concat(this.#carry, bytes);
+      return;
+    }
+    this.#run(concat(this.#carry, bytes.subarray(0, last + 1)));
+    this.#carry = bytes.slice(last + 1);
+  }
+
+  /** Verifies what is left and returns every session's verdict, in order of first appearance. */
+  finish(): SessionVerification[] {
+    if (this.#textCarry) this.#carry = concat(this.#carry, ENCODER.encode(this.#textCarry));
+    this.#textCarry = "";
+    if (this.#carry.length) this.#run(this.#carry);
+    this.#carry = new Uint8Array(0);
+    const out: SessionVerification[] = [];
+    for (const e of this.#sessions.values()) {
+      out.push({
+        tenantId: e.tenantId,
+        sessionId: e.sessionId,
+        valid: e.failure === null,
+        firstBadSeq: e.failure ? e.failure.firstBadSeq : null,
+        error: e.failure ? e.failure.error : null,
+        checked: e.failure ? e.failure.checked : e.state.checked,
+      });
+    }
+    return out;
+  }
+
+  #entry(key: string, line: string): SessionEntry {
+    let e = this.#sessions.get(key);
+    if (!e) {
+      let tenantId: string | null = null;
+      let sessionId: string | null = null;
+      try {
+        const env = Envelope.parse(line);
+        tenantId = env.tenantId;
+        sessionId = env.sessionId;
+      } catch {
+        // unreadable: the names stay null
+      }
+      e = {
+        tenantId,
+        sessionId,
+        state: { nextSeq: 0, prevHash: null, identity: null, checked: 0 },
+        failure: null,
+      };
+      this.#sessions.set(key, e);
+    }
+    return e;
+  }
+
+  #run(input: Uint8Array): void {
+    let off = 0;
+    while (off < input.length) {
+      const sub = input.subarray(off);
+      let cur = this.#current;
+      if (cur === null) {
+        // The first record names the first session: verify it from seq 0.
+        const probe: ChainState = { nextSeq: 0, prevHash: null, identity: null, checked: 0 };
+        const r = this.#core.verifyJsonl(sub, probe, { stopAtSwitch: true });
+        if (probe.identity === null) {
+          // Nothing readable yet: blank input, or a first line that cannot be read.
+          if (r === null) return;
+          cur = this.#entry("?", "");
+          cur.failure = {
+            firstBadSeq: 0,
+            error: describeFailure(r, sub, sub, true),
+            checked: 0,
+          };
+          off += nextLine(sub, r.recordOffset);
+          // The next readable record is probed again as a first record.
+          this.#current = null;
+          continue;
+        }
+        cur = this.#entry(hexOf(probe.identity), lineAt(sub, firstRecordOffset(sub)));
+        cur.state = probe;
+        this.#current = cur;
+        if (r === null) return;
+        off += this.#after(cur, r, sub);
+        continue;
+      }
+      const r = this.#core.verifyJsonl(sub, cur.state, {
+        stopAtSwitch: true,
+        skip: cur.failure !== null,
+      });
+      if (r === null) return;
+      off += this.#after(cur, r, sub);
+    }
+  }
+
+  /** Handles a stop of the core in `sub`; returns how far to advance. */
+  #after(cur: SessionEntry, r: VerifyResult, sub: Uint8Array): number {
+    if (r.code === VerifyErrorCode.SWITCH) {
+      const next = this.#entry(hexOf(r.switchIdentity!), lineAt(sub, r.recordOffset));
+      if (next.state.identity === null) next.state.identity = r.switchIdentity;
+      this.#current = next;
+      return r.recordOffset;
+    }
+    if (cur.failure === null) {
+      cur.failure = {
+        firstBadSeq: r.expectedSeq,
+        error: describeFailure(r, sub, sub, cur.state.prevHash === null),
+        checked: cur.state.checked,
+      };
+    }
+    return nextLine(sub, r.recordOffset);
+  }
+}
+
+/**
+ * Verifies a JSONL export of any number of sessions from a string, bytes, or
+ * a `ReadableStream<Uint8Array>` (constant memory: one chunk and one line at
+ * a time). See {@link JsonlSessionVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { loadWasmCore, verifyJsonlSessions } from "./loader.ts";
+ * const core = loadWasmCore();
+ * if (core) await verifyJsonlSessions(core, new Blob([""]).stream()); // []
+ * ```
+ */
+export async function verifyJsonlSessions(
+  core: WasmCore,
+  source: string | Uint8Array | ReadableStream<Uint8Array>,
+): Promise<SessionVerification[]> {
+  const v = new JsonlSessionVerifier(core);
+  if (typeof source === "string" || source instanceof Uint8Array) v.push(source);
+  else {
+    const reader = source.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      v.push(value);
+    }
+  }
+  return v.finish();
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /**

@@ -20,8 +20,11 @@ export {
   describeFailure,
   encodeSealRecords,
   type JsonlChainVerification,
+  JsonlSessionVerifier,
+  type SessionVerification,
   VerifyErrorCode,
   verifyJsonlChain,
+  verifyJsonlSessions,
   WasmCore,
 } from "./core.ts";
 

@@ -17,6 +17,7 @@ pub const E_BYTES: u32 = 25; // prev_hash/hash is not a 32-byte digest (hex, bas
 pub const E_CASE: u32 = 26; // a key differs from a field name only in case
 pub const E_UNSEALED: u32 = 27; // no hash to check
 pub const E_UNHASHABLE: u32 = 28; // empty tenant/session or ts_unix_ms ≤ 0
+pub const E_SWITCH: u32 = 29; // (not an error) the next record belongs to another session
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -193,6 +194,14 @@ pub struct ChainState {
     pub next_seq: f64,
     pub prev: Option<[u8; 32]>,
     pub identity: Option<[u8; 32]>,
+    /// Stop (with [`E_SWITCH`]) at a record of another tenant/session
+    /// instead of failing: the caller keeps one chain per session.
+    pub stop_at_switch: bool,
+    /// The chain already failed: only skip its records (no checks; lines
+    /// that cannot be read are skipped too) until another session's record.
+    pub skip: bool,
+    /// Identity of the record that stopped verification with [`E_SWITCH`].
+    pub switch_identity: [u8; 32],
 }
 
 /// What verification found.
@@ -264,6 +273,7 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
             c.set_src(full);
             match r {
                 Ok(p) => batch.push(p),
+                Err(_) if state.skip => c.pos = line_end,
                 Err(seq) => {
                     parse_error = Some((c.err, c.err_at, seq, rec));
                     done = true;
@@ -271,7 +281,7 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
                 }
             }
         }
-        {
+        if !state.skip {
             let envs = env.as_slice();
             let b = batch.as_slice();
             sha256::sha256_many(b.len(), &|i| &envs[b[i].text.start as usize..b[i].text.end as usize], &mut digests);
@@ -285,7 +295,24 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
             let prev = &bs[p.prev.start as usize..p.prev.end as usize];
             // The order of the TypeScript verifier: identity, seq, linkage,
             // sealed, hashable, hash.
-            let fail = if state.identity.map_or(false, |x| x != id) {
+            // The first record names the chain's tenant and session, even
+            // when it fails another rule (as in the TypeScript verifier).
+            if state.identity.is_none() {
+                state.identity = Some(id);
+            }
+            let other = state.identity.map_or(false, |x| x != id);
+            if other && state.stop_at_switch {
+                state.switch_identity = id;
+                v.error = E_SWITCH;
+                v.error_at = p.at as usize;
+                v.record_at = p.at as usize;
+                v.bad_seq = p.seq;
+                return v;
+            }
+            if state.skip {
+                continue;
+            }
+            let fail = if other {
                 E_SESSION
             } else if p.seq != state.next_seq {
                 E_SEQ

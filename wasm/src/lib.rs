@@ -16,7 +16,7 @@
 //! | 0   | [u8;32] | prev hash (seal: in; verify: in/out — last hash of the chain) |
 //! | 32  | [u8;32] | verify: SHA-256 of the chain's tenant "\n" session (in/out) |
 //! | 64  | f64     | verify: next expected seq (in/out); seal/verify: bad seq out |
-//! | 72  | u32     | flags (in/out): bit 0 prev hash set, bit 1 identity set |
+//! | 72  | u32     | flags (in/out): bit 0 prev hash set, bit 1 identity set; verify (in): bit 2 stop at another session's record (code 29), bit 3 skip this session's records |
 //! | 76  | u32     | verify: records checked (out) |
 //! | 80  | f64     | verify: seq of the first bad record, NaN when unknown (out) |
 //! | 88  | u32     | error code (out) |
@@ -27,6 +27,7 @@
 //! | 108 | u32     | third result pointer (out) |
 //! | 112 | u32     | count (out) |
 //! | 116 | u32     | verify: offset of the first bad record (out) |
+//! | 128 | [u8;32] | verify: identity of the record that stopped it with code 29 (out) |
 
 #![no_std]
 
@@ -63,6 +64,7 @@ const H_PTR2: usize = 104;
 const H_PTR3: usize = 108;
 const H_COUNT: usize = 112;
 const H_RECORD_AT: usize = 116;
+const H_SWITCH_ID: usize = 128;
 
 fn h() -> &'static mut [u8; 256] {
     unsafe { &mut HEADER.0 }
@@ -206,6 +208,9 @@ pub extern "C" fn verify(len: usize) -> u32 {
         next_seq: get_f64(H_NEXT_SEQ),
         prev: if flags & 1 != 0 { Some(get32(H_PREV)) } else { None },
         identity: if flags & 2 != 0 { Some(get32(H_IDENTITY)) } else { None },
+        stop_at_switch: flags & 4 != 0,
+        skip: flags & 8 != 0,
+        switch_identity: [0; 32],
     };
     let mut c = Canon::new(src, true, 4096);
     let v = envelope::verify(&mut c, &mut state);
@@ -219,7 +224,8 @@ pub extern "C" fn verify(len: usize) -> u32 {
         h()[H_IDENTITY..H_IDENTITY + 32].copy_from_slice(&p);
         f |= 2;
     }
-    put_u32(H_FLAGS, f);
+    put_u32(H_FLAGS, f | (flags & 12));
+    h()[H_SWITCH_ID..H_SWITCH_ID + 32].copy_from_slice(&state.switch_identity);
     put_u32(H_CHECKED, v.checked);
     put_u32(H_RECORD_AT, v.record_at as u32);
     put_f64(H_BAD_SEQ, v.bad_seq);
