@@ -4,7 +4,7 @@
 // page's CSP allows 'wasm-unsafe-eval' (WASM backend); the other's
 // `script-src 'self'` forbids WebAssembly, which proves the pure-TS fallback.
 import assert from "node:assert/strict";
-import { checkAndRecord } from "./lib/compat.ts";
+import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
 import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
 import { run, startService, which } from "./lib/tools.ts";
@@ -34,16 +34,18 @@ function html(mode: keyof typeof CSP): string {
 }
 
 Deno.test("headless Chromium runs the browser build with init() and with WASM blocked by CSP", async (t) => {
-  const chromium = await which("chromium", "apt-get install chromium");
-  const version = (await run(chromium, ["--version"])).trim();
-  const { module } = await npmBuild();
-  const files: Record<string, [string, string]> = {
-    "/sdk/mod.js": [await Deno.readTextFile(module), "text/javascript"],
-    "/probe.js": [await Deno.readTextFile(await probeBundle()), "text/javascript"],
-    "/page.js": [await Deno.readTextFile(PAGE_JS), "text/javascript"],
-    "/vectors/aegisd-envelopes.jsonl": [ENVELOPES_JSONL, "text/plain; charset=utf-8"],
-    "/vectors/aegisd-chains.jsonl": [CHAINS_JSONL, "text/plain; charset=utf-8"],
-  };
+  // Built once for both pages; a failure fails (and records) both.
+  const filesReady = (async (): Promise<Record<string, [string, string]>> => {
+    const { module } = await npmBuild();
+    return {
+      "/sdk/mod.js": [await Deno.readTextFile(module), "text/javascript"],
+      "/probe.js": [await Deno.readTextFile(await probeBundle()), "text/javascript"],
+      "/page.js": [await Deno.readTextFile(PAGE_JS), "text/javascript"],
+      "/vectors/aegisd-envelopes.jsonl": [ENVELOPES_JSONL, "text/plain; charset=utf-8"],
+      "/vectors/aegisd-chains.jsonl": [CHAINS_JSONL, "text/plain; charset=utf-8"],
+    };
+  })();
+  filesReady.catch(() => {}); // awaited (and reported) by each step
   const reports = new Map<string, PromiseWithResolvers<PageResult>>();
   for (const m of Object.keys(CSP)) reports.set(m, Promise.withResolvers<PageResult>());
 
@@ -64,7 +66,7 @@ Deno.test("headless Chromium runs the browser build with init() and with WASM bl
       reports.get(report[1])!.resolve(JSON.parse(await req.text()));
       return new Response("ok");
     }
-    const f = files[url.pathname];
+    const f = (await filesReady)[url.pathname];
     if (f) return new Response(f[0], { headers: { "content-type": f[1] } });
     return new Response("not found", { status: 404 });
   });
@@ -73,9 +75,9 @@ Deno.test("headless Chromium runs the browser build with init() and with WASM bl
   try {
     for (const mode of ["wasm", "ts"] as const) {
       await t.step(`${mode} page`, async () => {
-        await checkAndRecord({
+        const row = {
           runtime: "Chromium",
-          version: version.replace(/^Chromium\s+/, "").split(" ")[0],
+          version: NOT_STARTED,
           loadedAs: "`dist/npm/esm/mod.js` as an ES module",
           backend: mode,
           selection: mode === "wasm"
@@ -83,7 +85,12 @@ Deno.test("headless Chromium runs the browser build with init() and with WASM bl
             : "`await init()`, CSP without `'wasm-unsafe-eval'` (fallback)",
           checked: `${expectedReport().sealed} vector lines, 3 chains`,
           testedBy: "tests/runtimes/browser_test.ts",
-        }, async () => {
+        };
+        await checkAndRecord(row, async () => {
+          const chromium = await which("chromium", "apt-get install chromium");
+          row.version = (await run(chromium, ["--version"])).trim().replace(/^Chromium\s+/, "")
+            .split(" ")[0];
+          await filesReady;
           const result = await runChromium(chromium, `${base}/${mode}.html`, reports.get(mode)!);
           assert.equal(result.error, undefined, result.error);
           if (mode === "wasm") {
@@ -99,6 +106,7 @@ Deno.test("headless Chromium runs the browser build with init() and with WASM bl
       });
     }
   } finally {
+    await filesReady.catch(() => {});
     await server.shutdown();
   }
 });

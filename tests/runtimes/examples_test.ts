@@ -5,7 +5,7 @@
 // (`deploy --dry-run`, the exact upload) and served by workerd on loopback.
 import assert from "node:assert/strict";
 import { AegisClient, Builder, createLedgerHandler, Envelope, MemoryStore } from "../../mod.ts";
-import { checkAndRecord } from "./lib/compat.ts";
+import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import {
   freePort,
   type Service,
@@ -244,8 +244,6 @@ Deno.test("examples/deploy (ledger on Deno KV) serves the agent loop and the aud
 });
 
 Deno.test("examples/workers: the wrangler build runs in workerd and forwards to a ledger", async () => {
-  const workerd = await workerdPath();
-  const version = await versionOf(workerd);
   const out = await Deno.makeTempDir({ prefix: "aegis-wrangler-" });
   // The ledger the worker forwards to, in this process.
   const store = new MemoryStore();
@@ -257,15 +255,18 @@ Deno.test("examples/workers: the wrangler build runs in workerd and forwards to 
   let service: Service | null = null;
   const logs = (): string => service?.logs.join("") ?? "";
   try {
-    await checkAndRecord({
+    const row = {
       runtime: "Cloudflare Workers (workerd)",
-      version,
+      version: NOT_STARTED,
       loadedAs: "`examples/workers` built by `wrangler deploy --dry-run`",
       backend: "wasm",
       selection: "`.wasm` module import + `init({ module })`",
       checked: "example: seal, verify, tamper, forward to a ledger",
       testedBy: "tests/runtimes/examples_test.ts",
-    }, async () => {
+    };
+    await checkAndRecord(row, async () => {
+      const workerd = await workerdPath();
+      row.version = await versionOf(workerd);
       const wrangler = await wranglerCommand();
       const logDir = await Deno.makeTempDir({ prefix: "aegis-wrangler-log-" });
       const build = await new Deno.Command(wrangler[0], {

@@ -2,7 +2,7 @@
 // `@aegis/sdk` from node_modules passes the aegisd vectors with the WASM
 // backend, and with it forced off (AEGIS_BACKEND=ts).
 import { TYPESCRIPT } from "../../scripts/build_npm.ts";
-import { checkAndRecord } from "./lib/compat.ts";
+import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
 import { assertReport, expectedReport, VECTORS_DIR } from "./lib/expect.ts";
 import { run, versionOf, which } from "./lib/tools.ts";
@@ -21,21 +21,22 @@ async function consumerDir(): Promise<string> {
 
 for (const mode of ["wasm", "ts"] as const) {
   Deno.test(`Node runs the npm build on the ${mode} backend and passes the vectors`, async () => {
-    const node = await which("node", "Node 20+; apt-get install nodejs");
-    const version = await versionOf(node);
-    const app = await consumerDir();
-    try {
-      await checkAndRecord({
-        runtime: "Node",
-        version,
-        loadedAs: "`dist/npm` ESM build via `node_modules`",
-        backend: mode,
-        selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
-        checked: `${expectedReport().sealed} vector lines, 3 chains`,
-        testedBy: "tests/runtimes/node_test.ts",
-      }, async () => {
-        const major = Number(/^v(\d+)/.exec(version)?.[1]);
-        if (!(major >= 20)) throw new Error(`Node ${version} is older than 20`);
+    const row = {
+      runtime: "Node",
+      version: NOT_STARTED,
+      loadedAs: "`dist/npm` ESM build via `node_modules`",
+      backend: mode,
+      selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
+      checked: `${expectedReport().sealed} vector lines, 3 chains`,
+      testedBy: "tests/runtimes/node_test.ts",
+    };
+    await checkAndRecord(row, async () => {
+      const node = await which("node", "Node 20+; apt-get install nodejs");
+      row.version = await versionOf(node);
+      const major = Number(/^v(\d+)/.exec(row.version)?.[1]);
+      if (!(major >= 20)) throw new Error(`Node ${row.version} is older than 20`);
+      const app = await consumerDir();
+      try {
         const env: Record<string, string> = {};
         if (mode === "ts") env.AEGIS_BACKEND = "ts";
         const out = await run(node, ["main.mjs", VECTORS_DIR, `${app}/vectors_probe.js`], {
@@ -44,10 +45,10 @@ for (const mode of ["wasm", "ts"] as const) {
           cleanEnv: true,
         });
         assertReport(JSON.parse(out) as ProbeReport, mode);
-      });
-    } finally {
-      await Deno.remove(app, { recursive: true });
-    }
+      } finally {
+        await Deno.remove(app, { recursive: true });
+      }
+    });
   });
 }
 

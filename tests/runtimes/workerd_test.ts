@@ -6,9 +6,16 @@
 // the aegisd vectors sent to them over HTTP and report the backend that ran.
 import assert from "node:assert/strict";
 import { bundle } from "../../scripts/build_npm.ts";
-import { checkAndRecord } from "./lib/compat.ts";
+import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
-import { freePort, startService, versionOf, waitForHttp, workerdPath } from "./lib/tools.ts";
+import {
+  freePort,
+  type Service,
+  startService,
+  versionOf,
+  waitForHttp,
+  workerdPath,
+} from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
 const HERE = new URL("./workerd/", import.meta.url);
@@ -60,25 +67,34 @@ const tsWorker :Workerd.Worker = ${worker("worker_ts.js", false)};
 }
 
 Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallback", async (t) => {
-  const workerd = await workerdPath();
-  const version = await versionOf(workerd);
   const dir = await Deno.makeTempDir({ prefix: "aegis-workerd-" });
-  await bundle(new URL("app.ts", HERE), `${dir}/app.js`);
-  await Deno.writeTextFile(`${dir}/worker_wasm.js`, ENTRY_WASM);
-  await Deno.writeTextFile(`${dir}/worker_ts.js`, ENTRY_TS);
-  await Deno.copyFile(WASM, `${dir}/aegis_core.wasm`);
   const ports = { wasm: freePort(), ts: freePort() };
-  await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
-
-  const workerdProc = startService(workerd, ["serve", `${dir}/config.capnp`], { cwd: dir });
-  const logs = workerdProc.logs;
+  let workerdProc: Service | null = null;
+  const logs = (): string => workerdProc?.logs.join("") ?? "";
+  // Starting workerd happens once for both workers; a failure to start fails (and records) both.
+  const started = (async () => {
+    const workerd = await workerdPath();
+    const version = await versionOf(workerd);
+    await bundle(new URL("app.ts", HERE), `${dir}/app.js`);
+    await Deno.writeTextFile(`${dir}/worker_wasm.js`, ENTRY_WASM);
+    await Deno.writeTextFile(`${dir}/worker_ts.js`, ENTRY_TS);
+    await Deno.copyFile(WASM, `${dir}/aegis_core.wasm`);
+    await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
+    const proc = workerdProc = startService(workerd, ["serve", `${dir}/config.capnp`], {
+      cwd: dir,
+    });
+    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, proc.alive);
+    return version;
+  })().catch((e) => {
+    throw new Error(`workerd did not start: ${e}\n--- workerd output ---\n${logs()}`);
+  });
+  started.catch(() => {}); // awaited (and reported) by each step
   try {
-    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, workerdProc.alive);
     for (const mode of ["wasm", "ts"] as const) {
       await t.step(`${mode} worker`, async () => {
-        await checkAndRecord({
+        const row = {
           runtime: "Cloudflare Workers (workerd)",
-          version,
+          version: NOT_STARTED,
           loadedAs: "bundled worker (ES modules)",
           backend: mode,
           selection: mode === "wasm"
@@ -86,14 +102,16 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
             : "no `init` (automatic fallback)",
           checked: `${expectedReport().sealed} vector lines, 3 chains`,
           testedBy: "tests/runtimes/workerd_test.ts",
-        }, async () => {
+        };
+        await checkAndRecord(row, async () => {
+          row.version = await started;
           const base = `http://127.0.0.1:${ports[mode]}`;
           const res = await fetch(`${base}/probe`, {
             method: "POST",
             body: JSON.stringify({ envelopes: ENVELOPES_JSONL, chains: CHAINS_JSONL }),
           });
           const text = await res.text();
-          assert.equal(res.status, 200, `${text}\n--- workerd output ---\n${logs.join("")}`);
+          assert.equal(res.status, 200, `${text}\n--- workerd output ---\n${logs()}`);
           const body = JSON.parse(text) as { init: boolean | null; report: ProbeReport };
           assert.equal(body.init, mode === "wasm" ? true : null, "init() result");
           assertReport(body.report, mode);
@@ -110,10 +128,9 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
         });
       });
     }
-  } catch (e) {
-    throw new Error(`${e}\n--- workerd output ---\n${logs.join("")}`);
   } finally {
-    await workerdProc.stop();
+    await started.catch(() => {}); // never stop before the start has settled
+    await (workerdProc as Service | null)?.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

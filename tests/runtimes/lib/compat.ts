@@ -120,9 +120,14 @@ async function updateReadme(table: string): Promise<void> {
   if (next !== readme) await Deno.writeTextFile(README, next);
 }
 
+/** What a runtime's version reads as until the check has started it. */
+export const NOT_STARTED = "(did not start)";
+
 /**
  * Runs `check` (which throws on failure), records the row as pass or fail,
- * and rethrows the failure so the test fails.
+ * and rethrows the failure so the test fails. Starting the runtime belongs
+ * inside `check` (which then sets `row.version`), so that a runtime that
+ * cannot start is recorded as a failure too.
  */
 export async function checkAndRecord(
   row: Omit<CompatRow, "result">,
