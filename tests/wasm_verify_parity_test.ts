@@ -121,3 +121,50 @@ Deno.test({
     );
   },
 });
+
+const MEMBERS = [
+  '"x":1,',
+  '"x":1,"x":2,',
+  '"x":{"a":1,"a":2},',
+  '"\\u0078":1,"x":2,',
+  '"seq":1,',
+  '"hash":null,',
+  '"Seq":0,',
+  '"ſeq":0,',
+  '"payload":null,',
+  '"user_id":null,',
+  '"user_id":5,',
+  '"tenant_id":"",',
+  '"session_id":null,',
+  '"ts_unix_ms":0,',
+  '"ts_unix_ms":-5,',
+  '"seq":-1,',
+  '"seq":1.5,',
+  '"seq":"1",',
+  '"seq":1e400,',
+  '"hash":[1,2],',
+  '"hash":[256],',
+  '"hash":"zz",',
+  '"prev_hash":"",',
+  '"prev_hash":[],',
+  '"event_type":"\\ud800",',
+];
+
+Deno.test({
+  name: "verifyJsonlChain matches verifyChain with odd members added to one event",
+  ignore: core === null,
+  fn() {
+    for (const k of [0, 1, 100, 199]) {
+      for (const m of MEMBERS) {
+        // Members go first (repeating a later field) and last (repeating an earlier one).
+        const first = lines.map((x, j) => (j === k ? x.replace("{", "{" + m) : x));
+        same(first.join("\n"));
+        const last = lines.map((
+          x,
+          j,
+        ) => (j === k ? x.slice(0, -1) + "," + m.slice(0, -1) + "}" : x));
+        same(last.join("\n"));
+      }
+    }
+  },
+});

@@ -241,6 +241,8 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
     let mut env: Buf<u8> = Buf::with_capacity(BATCH * 1024);
     let mut bytes: Buf<u8> = Buf::with_capacity(BATCH * 64);
     let mut batch: Buf<Parsed> = Buf::with_capacity(BATCH);
+    // Length-prefixed canonical texts of a record's keys that name no field.
+    let mut other_keys: Buf<u8> = Buf::with_capacity(64);
     let mut digests = [0u8; BATCH * 32];
     loop {
         env.truncate(0);
@@ -258,7 +260,7 @@ pub fn verify(c: &mut Canon, state: &mut ChainState) -> Verdict {
             // One record per line: the parser sees only this line.
             let line_end = full[rec..].iter().position(|&b| b == b'\n').map_or(full.len(), |i| rec + i);
             c.set_src(&full[..line_end]);
-            let r = match wire(c, &mut env, &mut bytes) {
+            let r = match wire(c, &mut env, &mut bytes, &mut other_keys) {
                 Ok(p) => {
                     c.ws();
                     if c.pos < line_end {
@@ -493,13 +495,14 @@ fn field_of(key: &[u8]) -> Result<Option<usize>, usize> {
 
 /// One wire envelope: builds its canonical text in `env`. On error returns
 /// the record's seq when it was read (NaN otherwise).
-fn wire(c: &mut Canon, env: &mut Buf<u8>, bytes: &mut Buf<u8>) -> Result<Parsed, f64> {
+fn wire(c: &mut Canon, env: &mut Buf<u8>, bytes: &mut Buf<u8>, other_keys: &mut Buf<u8>) -> Result<Parsed, f64> {
     let at = c.pos;
     let mut seq = 0.0;
     let mut ts = 0.0;
     let mut field: [Range; 9] = [Range { start: 0, end: 0 }; 9];
     let mut seen = [false; 9];
     let mark = c.out.len();
+    other_keys.truncate(0);
     let r = (|| -> Result<(), ()> {
         if c.src().get(c.pos) != Some(&b'{') {
             if c.src().get(c.pos) == Some(&b'[') || c.src().get(c.pos) == Some(&b'"') {
@@ -522,8 +525,11 @@ fn wire(c: &mut Canon, env: &mut Buf<u8>, bytes: &mut Buf<u8>) -> Result<Parsed,
             let key_at = c.pos;
             let k0 = c.out.len();
             c.string(false)?;
-            let f = field_of(&c.out.as_slice()[k0 + 1..c.out.len() - 1]);
-            c.out.truncate(k0);
+            let k_end = c.out.len();
+            let f = field_of(&c.out.as_slice()[k0 + 1..k_end - 1]);
+            if f != Ok(None) {
+                c.out.truncate(k0);
+            }
             c.expect(b':')?;
             c.ws();
             let vat = c.pos;
@@ -582,6 +588,27 @@ fn wire(c: &mut Canon, env: &mut Buf<u8>, bytes: &mut Buf<u8>) -> Result<Parsed,
                     field[i] = Range { start: s, end: c.out.len() as u32 };
                 }
                 Ok(None) => {
+                    // Other keys are ignored, but must not repeat (the
+                    // TypeScript reader rejects duplicate keys anywhere).
+                    // Canonical key text is injective, so it identifies the key.
+                    let key = &c.out.as_slice()[k0..k_end];
+                    let mut seen_before = false;
+                    let mut i = 0;
+                    while i < other_keys.len() {
+                        let n = other_keys.as_slice()[i] as usize;
+                        if &other_keys.as_slice()[i + 1..i + 1 + n] == key {
+                            seen_before = true;
+                        }
+                        i += 1 + n;
+                    }
+                    if seen_before {
+                        return c.fail(json::E_DUPLICATE, key_at);
+                    }
+                    if key.len() < 255 {
+                        other_keys.push(key.len() as u8);
+                        other_keys.extend(key);
+                    }
+                    c.out.truncate(k0);
                     let m = c.out.len();
                     c.value()?;
                     c.out.truncate(m);
