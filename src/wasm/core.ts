@@ -41,14 +41,23 @@ export const VerifyErrorCode = {
   SWITCH: 29,
 } as const;
 
-interface Exports {
+/** The raw exports of the core module (ABI documented in `wasm/src/lib.rs`). */
+export interface CoreExports {
+  /** The linear memory (the arena lives above `__heap_base`). */
   memory: WebAssembly.Memory;
+  /** Starts a call: reserves `len` input bytes, returns their address (0: out of memory). */
   input(len: number): number;
+  /** Address of the 256-byte header. */
   header(): number;
+  /** SHA-256 of the input; digest at header offset 0. */
   sha256(len: number): number;
+  /** SHA-256 of `count` messages described by a table at the input's start. */
   sha256_many(len: number, count: number): number;
+  /** Canonical form of the input JSON text; profile 0 = rfc8785, 1 = aegisd. */
   canonicalize(len: number, profile: number): number;
+  /** Seals a chain of records (see {@link WasmCore.sealChain}). */
   seal_chain(len: number): number;
+  /** Verifies JSONL wire envelopes (see {@link WasmCore.verifyJsonl}). */
   verify(len: number): number;
 }
 
@@ -72,11 +81,11 @@ const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
 
 /** The module's imports: the host's ES6 number conversion (see `wasm/src/number.rs`). */
-function imports(core: { mem: () => Uint8Array }): WebAssembly.Imports {
+function imports(holder: { core: WasmCore | null }): WebAssembly.Imports {
   return {
     env: {
       number(ptr: number, len: number, out: number): number {
-        const m = core.mem();
+        const m = holder.core!.mem();
         let s = "";
         for (let i = 0; i < len; i++) s += String.fromCharCode(m[ptr + i]);
         const v = Number(s);
@@ -102,10 +111,9 @@ function imports(core: { mem: () => Uint8Array }): WebAssembly.Imports {
  * ```
  */
 export function instantiate(module: WebAssembly.Module): WasmCore {
-  const core = new WasmCore();
-  const instance = new WebAssembly.Instance(module, imports(core));
-  core.attach(instance.exports as unknown as Exports);
-  return core;
+  const holder: { core: WasmCore | null } = { core: null };
+  const instance = new WebAssembly.Instance(module, imports(holder));
+  return (holder.core = new WasmCore(instance.exports as unknown as CoreExports));
 }
 
 /**
@@ -121,10 +129,9 @@ export function instantiate(module: WebAssembly.Module): WasmCore {
  * ```
  */
 export async function instantiateAsync(module: WebAssembly.Module): Promise<WasmCore> {
-  const core = new WasmCore();
-  const instance = await WebAssembly.instantiate(module, imports(core));
-  core.attach(instance.exports as unknown as Exports);
-  return core;
+  const holder: { core: WasmCore | null } = { core: null };
+  const instance = await WebAssembly.instantiate(module, imports(holder));
+  return (holder.core = new WasmCore(instance.exports as unknown as CoreExports));
 }
 
 /**
@@ -139,14 +146,14 @@ export async function instantiateAsync(module: WebAssembly.Module): Promise<Wasm
  * ```
  */
 export class WasmCore implements Accelerator {
-  #x!: Exports;
+  readonly #x: CoreExports;
   #buf: ArrayBuffer | null = null;
   #u8 = new Uint8Array(0);
   #dv = new DataView(new ArrayBuffer(0));
-  #h = 0;
+  readonly #h: number;
 
-  /** Binds the instance's exports (used by {@link instantiate}). @internal */
-  attach(x: Exports): void {
+  /** Wraps an instance's exports (use {@link instantiate} or the loader). */
+  constructor(x: CoreExports) {
     this.#x = x;
     this.#h = x.header();
   }

@@ -16,7 +16,10 @@ import { type ChainState, installAccelerator, registerAccelerator } from "../bac
 import { WASM_BASE64 } from "./aegis_core_wasm.generated.ts";
 import { instantiate, instantiateAsync, type WasmCore } from "./core.ts";
 
+export type { Accelerator, ChainState, SealedChain, VerifyResult } from "../backend.ts";
+export type { CanonicalProfile } from "../canon/profile.ts";
 export {
+  type CoreExports,
   describeFailure,
   encodeSealRecords,
   type JsonlChainVerification,
