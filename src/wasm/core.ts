@@ -744,13 +744,27 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /**
  * True when `JSON.stringify(v)` is already exact for canonicalization: no
- * `-0` (which `JSON.stringify` prints as `0`), no non-finite number or
- * BigInt, no `toJSON` to call. Cheap next to the serialization itself.
+ * `-0` (which `JSON.stringify` prints as `0`), no non-finite number, BigInt,
+ * function, symbol or Map/Set (which `JSON.stringify` drops or empties
+ * silently, where canonicalization refuses them), no `toJSON` to call.
+ * Cheap next to the serialization itself.
  */
 function plain(v: unknown, depth: number): boolean {
-  if (typeof v === "number") return v === 0 ? 1 / v > 0 : Number.isFinite(v);
-  if (typeof v !== "object" || v === null) return typeof v !== "bigint";
-  if (depth > 64) return false;
+  switch (typeof v) {
+    case "number":
+      return v === 0 ? 1 / v > 0 : Number.isFinite(v);
+    case "string":
+    case "boolean":
+    case "undefined":
+      return true;
+    case "object":
+      break;
+    default:
+      return false; // bigint, function, symbol: the TS path names them
+  }
+  if (v === null) return true;
+  if (depth > 64 || v instanceof Map || v instanceof Set) return false;
+  if (v instanceof WeakMap || v instanceof WeakSet) return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (!plain(v[i], depth + 1)) return false;
     return true;
