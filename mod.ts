@@ -35,6 +35,8 @@ export { type BatchItem, Builder, type BuilderOptions } from "./src/builder.ts";
 export { type ChainVerification, verifyChain, type VerifyChainOptions } from "./src/verify.ts";
 export { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes } from "./src/encoding.ts";
 export { backend, type BackendName, setBackend } from "./src/backend.ts";
+// Registers the WebAssembly core (loaded lazily, on first use) as the default backend.
+export { init, type InitOptions } from "./src/wasm/loader.ts";
 export {
   AegisClient,
   type AegisClientOptions,

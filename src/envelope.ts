@@ -12,6 +12,7 @@ import { checkHashFields, digestToBase64, envelopeHashText, readDigest } from ".
 import { EnvelopeError } from "./errors.ts";
 import type { EventType } from "./event_type.ts";
 import { sha256 } from "./hash/sha256.ts";
+import { sealRecords } from "./seal_records.ts";
 
 /** Fields of a new {@link Envelope} (camelCase). */
 export interface EnvelopeInit {
@@ -140,7 +141,8 @@ export class Envelope {
    */
   canonicalJson(): Uint8Array {
     checkHashFields(this);
-    return ENCODER.encode(envelopeHashText(this));
+    const sealed = sealRecords([this], this.prevHash);
+    return sealed ? sealed.text : ENCODER.encode(envelopeHashText(this));
   }
 
   /**
@@ -150,7 +152,10 @@ export class Envelope {
    * @throws {EnvelopeError | TypeError} as {@link Envelope.canonicalJson}.
    */
   computeHash(): string {
-    return bytesToHex(sha256(this.canonicalJson()));
+    checkHashFields(this);
+    const sealed = sealRecords([this], this.prevHash);
+    if (sealed) return bytesToHex(sealed.hashes);
+    return bytesToHex(sha256(ENCODER.encode(envelopeHashText(this))));
   }
 
   /**

@@ -1,4 +1,3 @@
-/// <reference lib="deno.unstable" />
 /**
  * {@link LedgerStore} on Deno KV: a local SQLite file with `Deno.openKv(path)`,
  * or Deno Deploy's FoundationDB-backed KV with the same code.

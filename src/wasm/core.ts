@@ -15,7 +15,6 @@
 import type { Accelerator, ChainState, SealedChain, VerifyResult } from "../backend.ts";
 import type { CanonicalProfile } from "../canon/profile.ts";
 import { type JsonErrorCode, JsonSyntaxError } from "../canon/errors.ts";
-import { canonicalizeAt } from "../canon/value.ts";
 import { Envelope } from "../envelope.ts";
 
 /**
@@ -742,75 +741,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * True when `JSON.stringify(v)` is already exact for canonicalization: no
- * `-0` (which `JSON.stringify` prints as `0`), no non-finite number, BigInt,
- * function, symbol or Map/Set (which `JSON.stringify` drops or empties
- * silently, where canonicalization refuses them), no `toJSON` to call.
- * Cheap next to the serialization itself.
- */
-function plain(v: unknown, depth: number): boolean {
-  switch (typeof v) {
-    case "number":
-      return v === 0 ? 1 / v > 0 : Number.isFinite(v);
-    case "string":
-    case "boolean":
-    case "undefined":
-      return true;
-    case "object":
-      break;
-    default:
-      return false; // bigint, function, symbol: the TS path names them
-  }
-  if (v === null) return true;
-  if (depth > 64 || v instanceof Map || v instanceof Set) return false;
-  if (v instanceof WeakMap || v instanceof WeakSet) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!plain(v[i], depth + 1)) return false;
-    return true;
-  }
-  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
-  for (const k in v) if (!plain((v as Record<string, unknown>)[k], depth + 1)) return false;
-  return true;
-}
-
-/**
- * Encodes records for {@link WasmCore.sealChain}: the JSON text of
- * `[[event_type, payload, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`.
- * Payloads go through `JSON.stringify` when that is exact, and through the
- * TypeScript canonicalizer otherwise (`-0`, `toJSON`, deep nesting), which
- * also throws its path-naming `TypeError` for what JSON cannot carry (NaN,
- * ±Infinity, BigInt, cycles). Lone surrogates survive as escapes and make
- * the core throw a `JsonSyntaxError`; the TypeScript path names them.
- *
- * @example
- * ```ts
- * import { encodeSealRecords } from "./core.ts";
- * encodeSealRecords([{
- *   eventType: "TERMINATION", payload: { d: -0 }, seq: 0, sessionId: "s",
- *   tenantId: "acme", tsUnixMs: 1700000000000, userId: "",
- * }]);
- * // '[["TERMINATION",{"d":-0},0,"s","acme",1700000000000,""]]'
- * ```
- */
-export function encodeSealRecords(
-  records: readonly {
-    eventType: string;
-    payload: unknown;
-    seq: number;
-    sessionId: string;
-    tenantId: string;
-    tsUnixMs: number;
-    userId: string;
-  }[],
-): string {
-  let out = "[";
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    const p = r.payload === undefined ? null : r.payload;
-    const payload = plain(p, 0) ? JSON.stringify(p) : canonicalizeAt(p, "aegisd", "$.payload");
-    out += (i ? ",[" : "[") + JSON.stringify(r.eventType) + "," + payload + "," +
-      JSON.stringify([r.seq, r.sessionId, r.tenantId, r.tsUnixMs, r.userId]).slice(1);
-  }
-  return out + "]";
-}
+export { encodeSealRecords } from "../seal_records.ts";
