@@ -196,7 +196,7 @@ Deno.test("examples/deploy (ledger on Deno KV) serves the agent loop and the aud
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/readyz`, 20_000, ledger.alive);
+    await waitForHttp(`${url}/readyz`, 20_000, ledger);
     const denied = await fetch(`${url}/v1/events?tenant_id=acme`);
     assert.equal(denied.status, 401, "requests without the token are refused");
     await denied.body?.cancel();
@@ -289,16 +289,17 @@ Deno.test("examples/workers: the wrangler build runs in workerd and forwards to 
         .replace(/\x1b\[[0-9;]*m/g, "");
       const errors = buildLog.split("\n").filter((l) => /ERROR|✘/.test(l)).map((l) => l.trim());
       assert.ok(build.success, `wrangler failed: ${errors.join(" ")}\n${buildLog}`);
-      const wasmName = [...Deno.readDirSync(out)].map((e) => e.name).find((n) =>
-        n.endsWith(".wasm")
-      );
+      const names = [...Deno.readDirSync(out)].map((e) => e.name);
+      const mainName = names.find((n) => n.endsWith(".js"));
+      const wasmName = names.find((n) => n.endsWith(".wasm"));
+      assert.ok(mainName, `wrangler wrote the worker module: ${names.join(", ")}`);
       assert.ok(wasmName, "wrangler uploads the .wasm as a module");
 
       const ports = { forward: freePort(), local: freePort() };
       const worker = (aegisd: string) =>
         `(
     modules = [
-      (name = "worker.js", esModule = embed "worker.js"),
+      (name = "${mainName}", esModule = embed "${mainName}"),
       (name = "${wasmName}", wasm = embed "${wasmName}"),
     ],
     compatibilityDate = "2026-11-01",
@@ -326,7 +327,7 @@ const config :Workerd.Config = (
       });
       const local = `http://127.0.0.1:${ports.local}`;
       const forward = `http://127.0.0.1:${ports.forward}`;
-      await waitForHttp(`${local}/`, 20_000, workerdProc.alive);
+      await waitForHttp(`${local}/`, 20_000, workerdProc);
 
       assert.deepEqual(await (await fetch(`${local}/`)).json(), { backend: "wasm" }, logs());
 

@@ -83,7 +83,7 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
     const proc = workerdProc = startService(workerd, ["serve", `${dir}/config.capnp`], {
       cwd: dir,
     });
-    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, proc.alive);
+    await waitForHttp(`http://127.0.0.1:${ports.ts}/backend`, 20_000, proc);
     return version;
   })().catch((e) => {
     throw new Error(`workerd did not start: ${e}\n--- workerd output ---\n${logs()}`);

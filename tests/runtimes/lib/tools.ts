@@ -182,12 +182,17 @@ export function startService(
   };
 }
 
-/** Waits until `url` answers (any status) or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean) {
+/** Waits until `url` answers (any status); throws with the service's output when it exits or `timeoutMs` passes. */
+export async function waitForHttp(url: string, timeoutMs: number, service: Service): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
-    if (!isAlive()) throw new Error(`process serving ${url} exited before it answered`);
+    if (!service.alive()) {
+      await service.stop();
+      throw new Error(
+        `process serving ${url} exited before it answered:\n${service.logs.join("")}`,
+      );
+    }
     try {
       const res = await fetch(url);
       await res.body?.cancel();
@@ -197,7 +202,9 @@ export async function waitForHttp(url: string, timeoutMs: number, isAlive: () =>
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${last}`);
+  throw new Error(
+    `${url} did not answer within ${timeoutMs} ms: ${last}\n${service.logs.join("")}`,
+  );
 }
 
 /**
