@@ -9,9 +9,6 @@
  */
 
 import * as sdk from "../../../mod.ts";
-// TODO(wasm): take `init` from mod.ts once it is exported there (the browser
-// test and examples/workers already use the public export).
-import { init } from "../../../src/wasm/loader.ts";
 import { runProbe } from "../probe/vectors_probe.ts";
 
 /** How the worker entry module starts the SDK. */
@@ -24,7 +21,7 @@ export interface StartOptions {
 export function createApp(start: StartOptions): (request: Request) => Promise<Response> {
   let ready: Promise<boolean | null> | null = null;
   return async (request) => {
-    ready ??= start.module ? init({ module: start.module }) : Promise.resolve(null);
+    ready ??= start.module ? sdk.init({ module: start.module }) : Promise.resolve(null);
     const initResult = await ready;
     const url = new URL(request.url);
     if (url.pathname === "/backend") {
@@ -41,7 +38,7 @@ export function createApp(start: StartOptions): (request: Request) => Promise<Re
     }
     if (url.pathname === "/init" && request.method === "POST") {
       // init() with the embedded bytes, as code written for browsers would call it.
-      const loaded = await init();
+      const loaded = await sdk.init();
       return Response.json({ init: loaded, backend: sdk.backend() });
     }
     if (url.pathname === "/probe" && request.method === "POST") {
