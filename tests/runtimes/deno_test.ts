@@ -1,7 +1,7 @@
 // Deno itself, in a fresh process (as a user runs it): the TypeScript sources
 // pass the aegisd vectors on the WASM backend and with AEGIS_BACKEND=ts.
 import { checkAndRecord } from "./lib/compat.ts";
-import { assertReport, expectedReport, VECTORS_DIR } from "./lib/expect.ts";
+import { assertReport, probeChecks, VECTORS_DIR } from "./lib/expect.ts";
 import { run } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
@@ -15,7 +15,7 @@ for (const mode of ["wasm", "ts"] as const) {
       loadedAs: "TypeScript sources (`mod.ts`)",
       backend: mode,
       selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
-      checked: `${expectedReport().sealed} vector lines, 3 chains`,
+      checked: probeChecks(),
       testedBy: "tests/runtimes/deno_test.ts",
     }, async () => {
       const env: Record<string, string> = { NO_COLOR: "1" };

@@ -4,7 +4,7 @@
 import { TYPESCRIPT } from "../../scripts/build_npm.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
-import { assertReport, expectedReport, VECTORS_DIR } from "./lib/expect.ts";
+import { assertReport, probeChecks, VECTORS_DIR } from "./lib/expect.ts";
 import { run, versionOf, which } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
@@ -27,7 +27,7 @@ for (const mode of ["wasm", "ts"] as const) {
       loadedAs: "`dist/npm` ESM build via `node_modules`",
       backend: mode,
       selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
-      checked: `${expectedReport().sealed} vector lines, 3 chains`,
+      checked: probeChecks(),
       testedBy: "tests/runtimes/node_test.ts",
     };
     await checkAndRecord(row, async () => {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { bundle } from "../../scripts/build_npm.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
-import { assertReport, CHAINS_JSONL, ENVELOPES_JSONL, expectedReport } from "./lib/expect.ts";
+import { assertReport, PROBE_VECTORS, probeChecks } from "./lib/expect.ts";
 import {
   freePort,
   type Service,
@@ -100,7 +100,7 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
           selection: mode === "wasm"
             ? "`.wasm` module import + `init({ module })`"
             : "no `init` (automatic fallback)",
-          checked: `${expectedReport().sealed} vector lines, 3 chains`,
+          checked: probeChecks(),
           testedBy: "tests/runtimes/workerd_test.ts",
         };
         await checkAndRecord(row, async () => {
@@ -108,7 +108,7 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
           const base = `http://127.0.0.1:${ports[mode]}`;
           const res = await fetch(`${base}/probe`, {
             method: "POST",
-            body: JSON.stringify({ envelopes: ENVELOPES_JSONL, chains: CHAINS_JSONL }),
+            body: JSON.stringify(PROBE_VECTORS),
           });
           const text = await res.text();
           assert.equal(res.status, 200, `${text}\n--- workerd output ---\n${logs()}`);

@@ -9,7 +9,7 @@ async function post(body) {
 
 try {
   const sdk = await import("/sdk/mod.js");
-  const { runProbe } = await import("/probe.js");
+  const { loadProbeVectors, runProbe } = await import("/probe.js");
   // Is WebAssembly compilation allowed on this page at all? (CSP decides.)
   let compile = "allowed";
   try {
@@ -22,12 +22,8 @@ try {
   // the synchronous loader must give up quietly, then init() must too.
   const early = mode === "ts" ? sdk.backend() : null;
   const init = await sdk.init();
-  const [envelopes, chains] = await Promise.all(
-    ["aegisd-envelopes.jsonl", "aegisd-chains.jsonl"].map((f) =>
-      fetch(`/vectors/${f}`).then((r) => r.text())
-    ),
-  );
-  const report = runProbe(sdk, envelopes, chains, navigator.userAgent);
+  const vectors = await loadProbeVectors((p) => fetch(`/vectors/${p}`).then((r) => r.text()));
+  const report = runProbe(sdk, vectors, navigator.userAgent);
   await post({ early, init, compile, report });
 } catch (e) {
   await post({ error: String(e && e.stack || e) });

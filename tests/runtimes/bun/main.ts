@@ -4,15 +4,11 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as sdk from "../../../mod.ts";
-import { runProbe } from "../probe/vectors_probe.ts";
+import { loadProbeVectors, runProbe } from "../probe/vectors_probe.ts";
 
 const dir = process.argv[2];
 // deno-lint-ignore no-explicit-any
 const bun = (globalThis as any).Bun;
-const report = runProbe(
-  sdk,
-  readFileSync(`${dir}/aegisd-envelopes.jsonl`, "utf8"),
-  readFileSync(`${dir}/aegisd-chains.jsonl`, "utf8"),
-  `bun ${bun?.version ?? "(Bun global missing)"}`,
-);
+const vectors = await loadProbeVectors((p) => readFileSync(`${dir}/${p}`, "utf8"));
+const report = runProbe(sdk, vectors, `bun ${bun?.version ?? "(Bun global missing)"}`);
 process.stdout.write(JSON.stringify(report));

@@ -6,18 +6,16 @@
  */
 
 import assert from "node:assert/strict";
-import type { ProbeReport } from "../probe/vectors_probe.ts";
+import { loadProbeVectors, type ProbeReport, type ProbeVectors } from "../probe/vectors_probe.ts";
 
 const VECTORS = new URL("../../../../shared/vectors/", import.meta.url);
 
-/** Text of `shared/vectors/aegisd-envelopes.jsonl`. */
-export const ENVELOPES_JSONL: string = Deno.readTextFileSync(
-  new URL("aegisd-envelopes.jsonl", VECTORS),
-);
-/** Text of `shared/vectors/aegisd-chains.jsonl`. */
-export const CHAINS_JSONL: string = Deno.readTextFileSync(new URL("aegisd-chains.jsonl", VECTORS));
 /** Absolute path of the vectors directory (for runtimes that read the files themselves). */
 export const VECTORS_DIR: string = VECTORS.pathname;
+/** Every vector file the probe uses, read here (sent to runtimes that cannot read files). */
+export const PROBE_VECTORS: ProbeVectors = await loadProbeVectors((p) =>
+  Deno.readTextFile(new URL(p, VECTORS))
+);
 
 interface Vector {
   wire: string;
@@ -36,10 +34,11 @@ function sessionOf(wire: string): string {
 /** The expected report fields (everything but runtime, backend and timing). */
 export function expectedReport(): Pick<
   ProbeReport,
-  "sealed" | "sealedHashes" | "builtHashes" | "verified" | "failures"
+  "canonicalized" | "sealed" | "sealedHashes" | "builtHashes" | "verified" | "failures"
 > {
-  const env = records(ENVELOPES_JSONL);
-  const chains = records(CHAINS_JSONL);
+  const env = records(PROBE_VECTORS.envelopes);
+  const chains = records(PROBE_VECTORS.chains);
+  const randomLines = PROBE_VECTORS.rfc8785Random.trim().split("\n").length;
   const verified: ProbeReport["verified"] = {};
   for (const v of chains) {
     const k = sessionOf(v.wire);
@@ -47,6 +46,7 @@ export function expectedReport(): Pick<
     verified[k].checked++;
   }
   return {
+    canonicalized: 2 * (PROBE_VECTORS.rfc8785.length + randomLines),
     sealed: env.length + chains.length,
     sealedHashes: [...env, ...chains].map((v) => v.hash),
     builtHashes: chains.map((v) => v.hash),
@@ -62,6 +62,7 @@ export function expectedReport(): Pick<
 export function assertReport(report: ProbeReport, backend: "wasm" | "ts"): void {
   const want = expectedReport();
   assert.deepEqual(report.failures, [], `${report.runtime}: probe failures`);
+  assert.equal(report.canonicalized, want.canonicalized, `${report.runtime}: texts canonicalized`);
   assert.equal(report.sealed, want.sealed, `${report.runtime}: lines sealed`);
   assert.deepEqual(report.sealedHashes, want.sealedHashes, `${report.runtime}: sealed hashes`);
   assert.deepEqual(report.builtHashes, want.builtHashes, `${report.runtime}: Builder hashes`);
@@ -73,4 +74,12 @@ export function assertReport(report: ProbeReport, backend: "wasm" | "ts"): void 
     { before: backend, after: backend },
     `${report.runtime}: backend`,
   );
+}
+
+/** What the compat table says a probe run checked. */
+export function probeChecks(): string {
+  const want = expectedReport();
+  return `${want.canonicalized} RFC 8785 texts, ${want.sealed} envelopes, ${
+    Object.keys(want.verified).length
+  } chains`;
 }

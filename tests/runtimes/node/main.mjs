@@ -6,11 +6,7 @@ import { pathToFileURL } from "node:url";
 import * as sdk from "@aegis/sdk";
 
 const [dir, probe] = process.argv.slice(2);
-const { runProbe } = await import(pathToFileURL(probe).href);
-const report = runProbe(
-  sdk,
-  readFileSync(`${dir}/aegisd-envelopes.jsonl`, "utf8"),
-  readFileSync(`${dir}/aegisd-chains.jsonl`, "utf8"),
-  `node ${process.version}`,
-);
+const { loadProbeVectors, runProbe } = await import(pathToFileURL(probe).href);
+const vectors = await loadProbeVectors((p) => readFileSync(`${dir}/${p}`, "utf8"));
+const report = runProbe(sdk, vectors, `node ${process.version}`);
 process.stdout.write(JSON.stringify(report));

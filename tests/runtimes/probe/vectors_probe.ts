@@ -1,7 +1,7 @@
 /**
- * The vector probe every runtime runs: seals and verifies the shared aegisd
- * vectors with whatever build of the SDK the runtime loaded (`sdk`), and
- * reports what it saw. It never decides pass/fail on its own: the Deno test
+ * The vector probe every runtime runs: canonicalises the RFC 8785 vectors and
+ * seals and verifies the shared aegisd vectors with whatever build of the SDK
+ * the runtime loaded (`sdk`), and reports what it saw. It never decides pass/fail on its own: the Deno test
  * that started the runtime compares the report with the vector files.
  *
  * Runtime-neutral on purpose (no `Deno.*`, no Node API): it is bundled to
@@ -18,8 +18,53 @@ import type * as Sdk from "../../../mod.ts";
 /** The part of the SDK the probe uses. */
 export type ProbeSdk = Pick<
   typeof Sdk,
-  "Builder" | "Envelope" | "verifyChain" | "backend" | "setBackend"
+  "Builder" | "Envelope" | "verifyChain" | "backend" | "canonicalizeText"
 >;
+
+/** The RFC 8785 reference files the probe canonicalises (`rfc8785/{input,output}/<name>.json`). */
+export const RFC8785_FILES: readonly string[] = [
+  "arrays",
+  "french",
+  "structures",
+  "unicode",
+  "values",
+  "weird",
+];
+
+/** The vector files' texts, as the runtime read them. */
+export interface ProbeVectors {
+  /** `aegisd-envelopes.jsonl`. */
+  envelopes: string;
+  /** `aegisd-chains.jsonl`. */
+  chains: string;
+  /** `rfc8785-random.jsonl`. */
+  rfc8785Random: string;
+  /** `rfc8785/input/<name>.json` and `rfc8785/output/<name>.json` for each of {@link RFC8785_FILES}. */
+  rfc8785: { name: string; input: string; output: string }[];
+}
+
+/**
+ * Reads every vector file the probe needs through `read` (a path relative to
+ * `shared/vectors/`), so each runtime can use its own file or fetch API.
+ *
+ * @example
+ * ```ts ignore
+ * const vectors = await loadProbeVectors((p) => Deno.readTextFile(`../shared/vectors/${p}`));
+ * ```
+ */
+export async function loadProbeVectors(
+  read: (path: string) => string | Promise<string>,
+): Promise<ProbeVectors> {
+  const [envelopes, chains, rfc8785Random] = await Promise.all(
+    ["aegisd-envelopes.jsonl", "aegisd-chains.jsonl", "rfc8785-random.jsonl"].map(read),
+  );
+  const rfc8785 = await Promise.all(RFC8785_FILES.map(async (name) => ({
+    name,
+    input: await read(`rfc8785/input/${name}.json`),
+    output: await read(`rfc8785/output/${name}.json`),
+  })));
+  return { envelopes, chains, rfc8785Random, rfc8785 };
+}
 
 /** What a runtime reports after running the probe. */
 export interface ProbeReport {
@@ -27,6 +72,8 @@ export interface ProbeReport {
   runtime: string;
   /** `backend()` before the first seal and after the last verification. */
   backend: { before: string; after: string };
+  /** `canonicalizeText` calls checked (RFC 8785 files and random lines, each as text and as bytes). */
+  canonicalized: number;
   /** Lines of `aegisd-envelopes.jsonl` + `aegisd-chains.jsonl` sealed one by one. */
   sealed: number;
   /** Hashes computed by `Envelope.parse(wire).seal()`, in file order (envelopes, then chains). */
@@ -37,7 +84,7 @@ export interface ProbeReport {
   verified: Record<string, { valid: boolean; firstBadSeq: number | null; checked: number }>;
   /** `verifyChain` after changing one payload of the longest chain. */
   tampered: { session: string; seq: number; valid: boolean; firstBadSeq: number | null };
-  /** Mismatches found on the way (canonical text, `verify()`), each naming the line. */
+  /** Mismatches found on the way (canonical texts, `verify()`), each naming the file and line. */
   failures: string[];
   /** Time spent, ms. */
   ms: number;
@@ -57,31 +104,46 @@ function lines(text: string): Vector[] {
  * Runs the probe.
  *
  * @param sdk the SDK as this runtime imported it
- * @param envelopesJsonl text of `vectors/aegisd-envelopes.jsonl`
- * @param chainsJsonl text of `vectors/aegisd-chains.jsonl`
+ * @param vectors the vector files (see {@link loadProbeVectors})
  * @param runtime how the runtime names itself (e.g. `node v20.20.2`)
  * @example
  * ```ts ignore
  * import * as sdk from "../../../mod.ts";
- * const report = runProbe(sdk, envText, chainText, `deno ${Deno.version.deno}`);
+ * const report = runProbe(sdk, vectors, `deno ${Deno.version.deno}`);
  * ```
  */
-export function runProbe(
-  sdk: ProbeSdk,
-  envelopesJsonl: string,
-  chainsJsonl: string,
-  runtime: string,
-): ProbeReport {
+export function runProbe(sdk: ProbeSdk, vectors: ProbeVectors, runtime: string): ProbeReport {
   const t0 = Date.now();
-  const { Builder, Envelope, verifyChain, backend } = sdk;
+  const { Builder, Envelope, verifyChain, backend, canonicalizeText } = sdk;
   const before = backend();
   const failures: string[] = [];
   const sealedHashes: string[] = [];
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+
+  // RFC 8785: the reference files (as text and as UTF-8 bytes) and the random lines.
+  let canonicalized = 0;
+  const canon = (what: string, input: string, want: string) => {
+    for (const [form, arg] of [["text", input], ["bytes", encoder.encode(input)]] as const) {
+      let got: string;
+      try {
+        got = canonicalizeText(arg);
+      } catch (e) {
+        got = `threw ${e}`;
+      }
+      if (got !== want) failures.push(`${what} (${form}): canonical text differs`);
+      canonicalized++;
+    }
+  };
+  for (const f of vectors.rfc8785) canon(`rfc8785/${f.name}.json`, f.input, f.output);
+  vectors.rfc8785Random.split("\n").filter((l) => l.trim() !== "").forEach((l, i) => {
+    const v = JSON.parse(l) as { input: string; canonical: string };
+    canon(`rfc8785-random.jsonl:${i + 1}`, v.input, v.canonical);
+  });
 
   const files: [string, Vector[]][] = [
-    ["aegisd-envelopes.jsonl", lines(envelopesJsonl)],
-    ["aegisd-chains.jsonl", lines(chainsJsonl)],
+    ["aegisd-envelopes.jsonl", lines(vectors.envelopes)],
+    ["aegisd-chains.jsonl", lines(vectors.chains)],
   ];
   for (const [name, vs] of files) {
     vs.forEach((v, i) => {
@@ -139,6 +201,7 @@ export function runProbe(
   return {
     runtime,
     backend: { before, after: backend() },
+    canonicalized,
     sealed: sealedHashes.length,
     sealedHashes,
     builtHashes,

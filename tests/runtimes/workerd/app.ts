@@ -1,7 +1,7 @@
 /**
  * The application both test workers run (bundled to `app.js` for workerd):
- * `POST /probe` with `{"envelopes": "<jsonl>", "chains": "<jsonl>"}` runs the
- * vector probe and answers its report; `GET /backend` answers the backend;
+ * `POST /probe` with the vector files (`ProbeVectors` as JSON) runs the vector
+ * probe and answers its report; `GET /backend` answers the backend;
  * `GET /compile` tells whether the isolate compiles WASM from bytes;
  * `POST /init` calls `init()` without a module.
  *
@@ -9,7 +9,7 @@
  */
 
 import * as sdk from "../../../mod.ts";
-import { runProbe } from "../probe/vectors_probe.ts";
+import { type ProbeVectors, runProbe } from "../probe/vectors_probe.ts";
 
 /** How the worker entry module starts the SDK. */
 export interface StartOptions {
@@ -42,9 +42,9 @@ export function createApp(start: StartOptions): (request: Request) => Promise<Re
       return Response.json({ init: loaded, backend: sdk.backend() });
     }
     if (url.pathname === "/probe" && request.method === "POST") {
-      const body = await request.json() as { envelopes: string; chains: string };
+      const vectors = await request.json() as ProbeVectors;
       try {
-        const report = runProbe(sdk, body.envelopes, body.chains, "workerd");
+        const report = runProbe(sdk, vectors, "workerd");
         return Response.json({ init: initResult, report });
       } catch (e) {
         return Response.json({ error: String((e as Error)?.stack ?? e) }, { status: 500 });
