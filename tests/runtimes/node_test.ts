@@ -1,6 +1,7 @@
-// Node 20+: the npm build (dist/npm, made by scripts/build_npm.ts) imported as
-// `@aegis/sdk` from node_modules passes the aegisd vectors with the WASM
-// backend, and with it forced off (AEGIS_BACKEND=ts).
+// Node 20+: the npm build (dist/npm, made by scripts/build_npm.ts), packed
+// with `npm pack` and installed from the tarball, imported as `@aegis/sdk`,
+// passes the vectors with the WASM backend and with it forced off
+// (AEGIS_BACKEND=ts); its declarations type-check a TypeScript consumer.
 import { TYPESCRIPT } from "../../scripts/build_npm.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { npmBuild, probeBundle } from "./lib/build.ts";
@@ -8,14 +9,36 @@ import { assertReport, probeChecks, VECTORS_DIR } from "./lib/expect.ts";
 import { run, versionOf, which } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
+let tarball: Promise<string> | null = null;
+
+/** `npm pack` of the build (once per process): what npm would publish, `files` applied. */
+function packed(): Promise<string> {
+  tarball ??= (async () => {
+    const { dir } = await npmBuild();
+    const dest = `${dir}/../pack`; // dist/pack (gitignored), replaced on each run
+    await Deno.remove(dest, { recursive: true }).catch(() => {});
+    await Deno.mkdir(dest, { recursive: true });
+    const out = await run("npm", ["pack", dir, "--pack-destination", dest, "--json"]);
+    return `${dest}/${(JSON.parse(out) as { filename: string }[])[0].filename}`;
+  })();
+  return tarball;
+}
+
+/** A Node project that installed the packed build from its tarball, plus the probe runner. */
 async function consumerDir(): Promise<string> {
-  const { dir } = await npmBuild();
+  const tgz = await packed();
   const app = await Deno.makeTempDir({ prefix: "aegis-node-" });
-  await Deno.mkdir(`${app}/node_modules/@aegis`, { recursive: true });
-  await Deno.symlink(dir, `${app}/node_modules/@aegis/sdk`);
+  await Deno.writeTextFile(`${app}/package.json`, '{"type":"module","private":true}\n');
+  await run("npm", [
+    "install",
+    "--offline",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    tgz,
+  ], { cwd: app });
   await Deno.copyFile(await probeBundle(), `${app}/vectors_probe.js`);
   await Deno.copyFile(new URL("./node/main.mjs", import.meta.url), `${app}/main.mjs`);
-  await Deno.writeTextFile(`${app}/package.json`, '{"type":"module","private":true}\n');
   return app;
 }
 
@@ -24,7 +47,7 @@ for (const mode of ["wasm", "ts"] as const) {
     const row = {
       runtime: "Node",
       version: NOT_STARTED,
-      loadedAs: "`dist/npm` ESM build via `node_modules`",
+      loadedAs: "`dist/npm` ESM build, `npm pack` + `npm install`",
       backend: mode,
       selection: mode === "ts" ? "`AEGIS_BACKEND=ts`" : "automatic (sync compile)",
       checked: probeChecks(),

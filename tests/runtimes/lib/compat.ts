@@ -8,7 +8,8 @@
  * latest run of each row. No timestamps: the files change only when a result
  * or a version does. Nobody edits either file by hand. When README.md has the
  * markers `<!-- compat:start -->` and `<!-- compat:end -->`, the table is
- * copied between them too.
+ * copied between them too. After renaming or removing a row, delete
+ * `docs/compat.json` and run the whole suite, or the old row stays.
  *
  * @module
  */
