@@ -49,10 +49,16 @@ export function bytesToHex(bytes: Uint8Array): string {
  * ```
  */
 export function hexToBytes(hex: string): Uint8Array {
+  if (HAS_NATIVE_HEX && typeof hex === "string") {
+    try {
+      return U8.fromHex(hex); // strict: even length, hex digits only
+    } catch {
+      // reported below with this module's message
+    }
+  }
   if (typeof hex !== "string" || !HEX_RE.test(hex)) {
     throw new TypeError(`expected an even-length hex string, got ${describe(hex)}`);
   }
-  if (HAS_NATIVE_HEX) return U8.fromHex(hex);
   const out = new Uint8Array(hex.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
