@@ -97,7 +97,7 @@ export async function bundle(
       cwd: ROOT.pathname,
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     }).output();
     if (!out.success || !(await exists(outFile))) {
       throw new Error(
@@ -152,7 +152,7 @@ export async function declarations(entry: string, outDir: string): Promise<void>
     cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
   }).output();
   if (!out.success) {
     const d = new TextDecoder();

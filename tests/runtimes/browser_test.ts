@@ -142,6 +142,17 @@ async function runChromium(
     "--no-default-browser-check",
     "--metrics-recording-only",
     "--mute-audio",
+    // Only loopback: without these, Chromium resolves Google hosts at start-up (checked with
+    // strace: DNS queries; with them, only its IPv6 reachability probe connect()s a UDP socket
+    // to 2001:4860:4860::8888 without sending anything).
+    "--no-pings",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--disable-features=MediaRouter,OptimizationHints,Translate,NetworkTimeServiceQuerying," +
+    "DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater," +
+    "DnsOverHttps,AsyncDns",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     `--user-data-dir=${profile}`,
     url,
   ]);

@@ -14,6 +14,10 @@
  * @module
  */
 
+// Every Deno the runtime tests start inherits this: its background update check
+// would otherwise resolve dl.deno.land (seen with strace). Traffic stays on 127.0.0.1.
+Deno.env.set("DENO_NO_UPDATE_CHECK", "1");
+
 const TOOLS = new URL("../tools/", import.meta.url);
 const BIN = new URL("node_modules/.bin/", TOOLS);
 
@@ -35,8 +39,8 @@ export interface RunOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   /**
-   * Start from an empty environment (only `PATH`, `HOME`, `DENO_DIR` and
-   * `env` pass), so a stray `AEGIS_BACKEND` in the caller's environment
+   * Start from an empty environment (only `PATH`, `HOME`, `DENO_DIR`,
+   * `DENO_NO_UPDATE_CHECK` and `env` pass), so a stray `AEGIS_BACKEND` in the caller's environment
    * cannot change which backend a probe runs on.
    */
   cleanEnv?: boolean;
@@ -49,7 +53,7 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
   let env = options.env;
   if (options.cleanEnv) {
     env = {};
-    for (const k of ["PATH", "HOME", "DENO_DIR"]) {
+    for (const k of ["PATH", "HOME", "DENO_DIR", "DENO_NO_UPDATE_CHECK"]) {
       const v = Deno.env.get(k);
       if (v !== undefined) env[k] = v;
     }
