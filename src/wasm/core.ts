@@ -415,10 +415,14 @@ export interface JsonlChainVerification {
   checked: number;
 }
 
-function lineAt(bytes: Uint8Array, at: number): string {
+/**
+ * The bytes of the line starting at `at` (without its line feed). Bytes, not
+ * decoded text: the TypeScript reader must see invalid UTF-8 to name it.
+ */
+function lineAt(bytes: Uint8Array, at: number): Uint8Array {
   let end = bytes.indexOf(10, at);
   if (end < 0) end = bytes.length;
-  return DECODER.decode(bytes.subarray(at, end));
+  return bytes.subarray(at, end);
 }
 
 function errorMessage(f: () => unknown): string {
@@ -623,15 +627,17 @@ export class JsonlSessionVerifier {
     return out;
   }
 
-  #entry(key: string, line: string): SessionEntry {
+  #entry(key: string, line: Uint8Array | null): SessionEntry {
     let e = this.#sessions.get(key);
     if (!e) {
       let tenantId: string | null = null;
       let sessionId: string | null = null;
       try {
-        const env = Envelope.parse(line);
-        tenantId = env.tenantId;
-        sessionId = env.sessionId;
+        if (line !== null) {
+          const env = Envelope.parse(line);
+          tenantId = env.tenantId;
+          sessionId = env.sessionId;
+        }
       } catch {
         // unreadable: the names stay null
       }
@@ -658,8 +664,9 @@ export class JsonlSessionVerifier {
         if (probe.identity === null) {
           // Nothing readable yet: blank input, or a first line that cannot be read.
           if (r === null) return;
-          cur = this.#entry("?", "");
-          cur.failure = {
+          cur = this.#entry("?", null);
+          // Its first failure is its verdict, as for any session.
+          cur.failure ??= {
             firstBadSeq: 0,
             error: describeFailure(r, sub, sub, true),
             checked: 0,
