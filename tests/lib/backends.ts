@@ -1,14 +1,41 @@
 /**
  * Runs a test body once per available backend ("ts" always, "wasm" when the
- * WebAssembly core loads), restoring automatic selection afterwards.
+ * WebAssembly core loads), restoring the run's selection afterwards.
+ *
+ * `AEGIS_BACKEND=ts|wasm` (how the backend matrix forces one) narrows every
+ * {@link testBothBackends} test to that backend; with `wasm`, a core that
+ * cannot load fails those tests instead of skipping them.
  *
  * @module
  */
 
+// Registers the WebAssembly core, so both backends exist whatever mod.ts imports.
+import "../../src/wasm/loader.ts";
 import { type BackendName, setBackend } from "../../mod.ts";
 
-/** The backends this runtime can use. */
+function readForced(): BackendName | null {
+  const v = Deno.env.get("AEGIS_BACKEND");
+  if (v === undefined || v === "") return null;
+  if (v !== "ts" && v !== "wasm") {
+    throw new Error(`AEGIS_BACKEND must be "ts" or "wasm", got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** The backend `AEGIS_BACKEND` forces for this run, or `null` (automatic selection). */
+export const FORCED_BACKEND: BackendName | null = readForced();
+
+/** Returns to the selection the run started with: `AEGIS_BACKEND`'s, or automatic. */
+export function restoreBackend(): void {
+  setBackend(FORCED_BACKEND ?? "auto");
+}
+
+/**
+ * The backends to test: the forced one alone under `AEGIS_BACKEND`, else
+ * "ts" and, when the core loads, "wasm".
+ */
 export function availableBackends(): BackendName[] {
+  if (FORCED_BACKEND !== null) return [FORCED_BACKEND];
   const out: BackendName[] = ["ts"];
   try {
     setBackend("wasm");
@@ -16,12 +43,16 @@ export function availableBackends(): BackendName[] {
   } catch {
     // WASM core not available here: only the TS path runs.
   } finally {
-    setBackend("auto");
+    restoreBackend();
   }
   return out;
 }
 
-/** Registers `Deno.test(`${name} [backend]`)` for every available backend. */
+/**
+ * Registers `Deno.test(`${name} [backend]`)` for every backend of
+ * {@link availableBackends}. Selecting the backend is part of the test, so
+ * a forced "wasm" that cannot load is a failure.
+ */
 export function testBothBackends(
   name: string,
   fn: (backend: BackendName) => void | Promise<void>,
@@ -32,7 +63,7 @@ export function testBothBackends(
       try {
         await fn(b);
       } finally {
-        setBackend("auto");
+        restoreBackend();
       }
     });
   }
