@@ -13,7 +13,7 @@ import {
   versionOf,
   waitForHttp,
   workerdPath,
-  wranglerCommand,
+  wranglerBuild,
 } from "./lib/tools.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -267,32 +267,10 @@ Deno.test("examples/workers: the wrangler build runs in workerd and forwards to 
     await checkAndRecord(row, async () => {
       const workerd = await workerdPath();
       row.version = await versionOf(workerd);
-      const wrangler = await wranglerCommand();
-      const logDir = await Deno.makeTempDir({ prefix: "aegis-wrangler-log-" });
-      const build = await new Deno.Command(wrangler[0], {
-        args: [...wrangler.slice(1), "deploy", "--dry-run", "--outdir", out],
-        cwd: new URL("workers/", EX).pathname,
-        env: {
-          CI: "true",
-          WRANGLER_SEND_METRICS: "false",
-          WRANGLER_LOG_PATH: logDir,
-          NO_COLOR: "1",
-          FORCE_COLOR: "0",
-        },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      await Deno.remove(logDir, { recursive: true }).catch(() => {});
-      const d = new TextDecoder();
-      const buildLog = `${d.decode(build.stdout)}\n${d.decode(build.stderr)}`
-        // deno-lint-ignore no-control-regex
-        .replace(/\x1b\[[0-9;]*m/g, "");
-      const errors = buildLog.split("\n").filter((l) => /ERROR|✘/.test(l)).map((l) => l.trim());
-      assert.ok(build.success, `wrangler failed: ${errors.join(" ")}\n${buildLog}`);
-      const names = [...Deno.readDirSync(out)].map((e) => e.name);
-      const mainName = names.find((n) => n.endsWith(".js"));
-      const wasmName = names.find((n) => n.endsWith(".wasm"));
-      assert.ok(mainName, `wrangler wrote the worker module: ${names.join(", ")}`);
+      const { main: mainName, wasm: wasmName } = await wranglerBuild(
+        new URL("workers/", EX).pathname,
+        out,
+      );
       assert.ok(wasmName, "wrangler uploads the .wasm as a module");
 
       const ports = { forward: freePort(), local: freePort() };

@@ -4,29 +4,14 @@
 // (AEGIS_BACKEND=ts); its declarations type-check a TypeScript consumer.
 import { TYPESCRIPT } from "../../scripts/build_npm.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
-import { npmBuild, probeBundle } from "./lib/build.ts";
+import { packedNpm, probeBundle } from "./lib/build.ts";
 import { assertReport, probeChecks, VECTORS_DIR } from "./lib/expect.ts";
 import { run, versionOf, which } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
-let tarball: Promise<string> | null = null;
-
-/** `npm pack` of the build (once per process): what npm would publish, `files` applied. */
-function packed(): Promise<string> {
-  tarball ??= (async () => {
-    const { dir } = await npmBuild();
-    const dest = `${dir}/../pack`; // dist/pack (gitignored), replaced on each run
-    await Deno.remove(dest, { recursive: true }).catch(() => {});
-    await Deno.mkdir(dest, { recursive: true });
-    const out = await run("npm", ["pack", dir, "--pack-destination", dest, "--json"]);
-    return `${dest}/${(JSON.parse(out) as { filename: string }[])[0].filename}`;
-  })();
-  return tarball;
-}
-
 /** A Node project that installed the packed build from its tarball, plus the probe runner. */
 async function consumerDir(): Promise<string> {
-  const tgz = await packed();
+  const tgz = await packedNpm();
   const app = await Deno.makeTempDir({ prefix: "aegis-node-" });
   await Deno.writeTextFile(`${app}/package.json`, '{"type":"module","private":true}\n');
   await run("npm", [

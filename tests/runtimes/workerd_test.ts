@@ -6,15 +6,18 @@
 // the aegisd vectors sent to them over HTTP and report the backend that ran.
 import assert from "node:assert/strict";
 import { bundle } from "../../scripts/build_npm.ts";
+import { packedNpm } from "./lib/build.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { assertReport, PROBE_VECTORS, probeChecks } from "./lib/expect.ts";
 import {
   freePort,
+  run,
   type Service,
   startService,
   versionOf,
   waitForHttp,
   workerdPath,
+  wranglerBuild,
 } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
@@ -132,5 +135,96 @@ Deno.test("workerd runs the SDK with init({ module }) and with the pure-TS fallb
     await started.catch(() => {}); // never stop before the start has settled
     await (workerdProc as Service | null)?.stop();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// An npm consumer's Worker: the packed npm build installed from its tarball,
+// `@aegis/sdk/aegis_core.wasm` imported as a module, bundled by the pinned
+// wrangler exactly as `wrangler deploy` would upload it, served by workerd.
+const CONSUMER_WORKER = `import wasmModule from "@aegis/sdk/aegis_core.wasm";
+import { backend, Envelope, init } from "@aegis/sdk";
+
+let ready = null;
+export default {
+  async fetch(request) {
+    ready ??= init({ module: wasmModule });
+    const loaded = await ready;
+    const hashes = (await request.text()).split("\\n").filter((l) => l !== "")
+      .map((line) => Envelope.parse(line).seal().hash);
+    return Response.json({ loaded, backend: backend(), hashes });
+  },
+};
+`;
+
+Deno.test("an npm consumer's Worker (npm install of the packed build, wrangler, workerd) seals on WASM", async () => {
+  const app = await Deno.makeTempDir({ prefix: "aegis-npm-worker-" });
+  const row = {
+    runtime: "Cloudflare Workers (workerd)",
+    version: NOT_STARTED,
+    loadedAs: "npm package (`npm pack`) bundled by `wrangler deploy --dry-run`",
+    backend: "wasm",
+    selection: "`@aegis/sdk/aegis_core.wasm` import + `init({ module })`",
+    checked: "",
+    testedBy: "tests/runtimes/workerd_test.ts",
+  };
+  const vectors = PROBE_VECTORS.chains.trim().split("\n").map((l) =>
+    JSON.parse(l) as { wire: string; hash: string }
+  );
+  row.checked = `${vectors.length} envelopes sealed`;
+  let service: Service | null = null;
+  try {
+    await checkAndRecord(row, async () => {
+      const workerd = await workerdPath();
+      row.version = await versionOf(workerd);
+      await Deno.writeTextFile(`${app}/package.json`, '{"private":true,"type":"module"}\n');
+      await run("npm", [
+        "install",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+        "--no-package-lock",
+        await packedNpm(),
+      ], { cwd: app });
+      await Deno.mkdir(`${app}/src`);
+      await Deno.writeTextFile(`${app}/src/index.js`, CONSUMER_WORKER);
+      await Deno.writeTextFile(
+        `${app}/wrangler.toml`,
+        `name = "aegis-npm-consumer"\nmain = "src/index.js"\ncompatibility_date = "${COMPAT_DATE}"\n`,
+      );
+      const out = `${app}/out`;
+      const { main: mainName, wasm: wasmName } = await wranglerBuild(app, out);
+      assert.ok(wasmName, "wrangler uploads @aegis/sdk/aegis_core.wasm as a module");
+      const port = freePort();
+      await Deno.writeTextFile(
+        `${out}/config.capnp`,
+        `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = (
+    modules = [
+      (name = "${mainName}", esModule = embed "${mainName}"),
+      (name = "${wasmName}", wasm = embed "${wasmName}"),
+    ],
+    compatibilityDate = "${COMPAT_DATE}",
+  ))],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+`,
+      );
+      const proc = service = startService(workerd, ["serve", `${out}/config.capnp`], { cwd: out });
+      await waitForHttp(`http://127.0.0.1:${port}/`, 20_000, proc);
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        method: "POST",
+        body: vectors.map((v) => v.wire).join("\n"),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 200, `${body}\n${proc.logs.join("")}`);
+      const got = JSON.parse(body) as { loaded: boolean; backend: string; hashes: string[] };
+      assert.equal(got.loaded, true);
+      assert.equal(got.backend, "wasm");
+      assert.deepEqual(got.hashes, vectors.map((v) => v.hash));
+    });
+  } finally {
+    await (service as Service | null)?.stop();
+    await Deno.remove(app, { recursive: true });
   }
 });

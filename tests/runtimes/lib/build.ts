@@ -1,14 +1,16 @@
 /**
  * Build outputs the runtime tests load, made once per test process: the npm
- * package (`scripts/build_npm.ts` into `dist/npm`) and the probe as plain
- * JavaScript.
+ * package (`scripts/build_npm.ts` into `dist/npm`, and its `npm pack`
+ * tarball) and the probe as plain JavaScript.
  *
  * @module
  */
 
 import { buildNpm, bundle, type NpmBuild } from "../../../scripts/build_npm.ts";
+import { run } from "./tools.ts";
 
 let npm: Promise<NpmBuild> | null = null;
+let tarball: Promise<string> | null = null;
 let probe: Promise<string> | null = null;
 
 /** The npm build in `dist/npm` (built on first call). */
@@ -26,4 +28,17 @@ export function probeBundle(): Promise<string> {
     return out;
   })();
   return probe;
+}
+
+/** `npm pack` of the npm build (once per process, into `dist/pack`): what npm would publish. */
+export function packedNpm(): Promise<string> {
+  tarball ??= (async () => {
+    const { dir } = await npmBuild();
+    const dest = `${dir}/../pack`; // dist/pack (gitignored), replaced on each run
+    await Deno.remove(dest, { recursive: true }).catch(() => {});
+    await Deno.mkdir(dest, { recursive: true });
+    const out = await run("npm", ["pack", dir, "--pack-destination", dest, "--json"]);
+    return `${dest}/${(JSON.parse(out) as { filename: string }[])[0].filename}`;
+  })();
+  return tarball;
 }

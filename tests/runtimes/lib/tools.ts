@@ -111,6 +111,53 @@ export async function wranglerCommand(): Promise<string[]> {
   ];
 }
 
+/** The modules `wrangler deploy --dry-run --outdir` wrote. */
+export interface WranglerOutput {
+  /** The worker's main module (file name in the output directory). */
+  main: string;
+  /** The WebAssembly module uploaded beside it, if any. */
+  wasm: string | null;
+}
+
+/**
+ * Builds a Worker project with the pinned wrangler exactly as `wrangler
+ * deploy` would upload it (`--dry-run --outdir`), without telemetry or
+ * network; throws with wrangler's errors when the build fails.
+ */
+export async function wranglerBuild(project: string, outDir: string): Promise<WranglerOutput> {
+  const wrangler = await wranglerCommand();
+  const logDir = await Deno.makeTempDir({ prefix: "aegis-wrangler-log-" });
+  try {
+    const build = await new Deno.Command(wrangler[0], {
+      args: [...wrangler.slice(1), "deploy", "--dry-run", "--outdir", outDir],
+      cwd: project,
+      env: {
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_LOG_PATH: logDir,
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const d = new TextDecoder();
+    const log = `${d.decode(build.stdout)}\n${d.decode(build.stderr)}`
+      // deno-lint-ignore no-control-regex
+      .replace(/\x1b\[[0-9;]*m/g, "");
+    if (!build.success) {
+      const errors = log.split("\n").filter((l) => /ERROR|✘/.test(l)).map((l) => l.trim());
+      throw new Error(`wrangler failed: ${errors.join(" ")}\n${log}`);
+    }
+  } finally {
+    await Deno.remove(logDir, { recursive: true }).catch(() => {});
+  }
+  const names = [...Deno.readDirSync(outDir)].map((e) => e.name);
+  const main = names.find((n) => n.endsWith(".js"));
+  if (!main) throw new Error(`wrangler wrote no worker module: ${names.join(", ")}`);
+  return { main, wasm: names.find((n) => n.endsWith(".wasm")) ?? null };
+}
+
 /** Path of the pinned `bun` binary (installing it when missing). */
 export async function bunPath(): Promise<string> {
   await ensureNpmTools();
