@@ -55,6 +55,23 @@ async function exists(path: URL | string): Promise<boolean> {
   }
 }
 
+/** Runs `deno <args>` in the repository root; throws with its output when it fails. */
+async function deno(args: string[]): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+  }).output();
+  if (!out.success) {
+    const d = new TextDecoder();
+    throw new Error(
+      `deno ${args.join(" ")} failed:\n${d.decode(out.stdout)}\n${d.decode(out.stderr)}`,
+    );
+  }
+}
+
 /**
  * Bundles one entry point into one ES module with `deno bundle` (browser
  * platform: no Deno or Node APIs assumed).
@@ -92,18 +109,8 @@ export async function bundle(
     ];
     for (const e of options.external ?? []) args.push("--external", e);
     args.push(entryPath);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: ROOT.pathname,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-    }).output();
-    if (!out.success || !(await exists(outFile))) {
-      throw new Error(
-        `deno ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
-      );
-    }
+    await deno(args);
+    if (!(await exists(outFile))) throw new Error(`deno bundle wrote no ${outFile}`);
   } finally {
     await Deno.remove(config).catch(() => {});
   }
@@ -147,17 +154,7 @@ export async function declarations(entry: string, outDir: string): Promise<void>
     outDir,
     new URL(entry, ROOT).pathname,
   ];
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT.pathname,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-  }).output();
-  if (!out.success) {
-    const d = new TextDecoder();
-    throw new Error(`tsc failed:\n${d.decode(out.stdout)}\n${d.decode(out.stderr)}`);
-  }
+  await deno(args);
   const walk = async (dir: string): Promise<void> => {
     for await (const e of Deno.readDir(dir)) {
       const path = `${dir}/${e.name}`;

@@ -4,24 +4,16 @@
 // (AEGIS_BACKEND=ts); its declarations type-check a TypeScript consumer.
 import { TYPESCRIPT } from "../../scripts/build_npm.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
-import { packedNpm, probeBundle } from "./lib/build.ts";
+import { installPackedNpm, probeBundle } from "./lib/build.ts";
 import { assertReport, probeChecks, VECTORS_DIR } from "./lib/expect.ts";
 import { run, versionOf, which } from "./lib/tools.ts";
 import type { ProbeReport } from "./probe/vectors_probe.ts";
 
 /** A Node project that installed the packed build from its tarball, plus the probe runner. */
 async function consumerDir(): Promise<string> {
-  const tgz = await packedNpm();
   const app = await Deno.makeTempDir({ prefix: "aegis-node-" });
   await Deno.writeTextFile(`${app}/package.json`, '{"type":"module","private":true}\n');
-  await run("npm", [
-    "install",
-    "--offline",
-    "--no-audit",
-    "--no-fund",
-    "--no-package-lock",
-    tgz,
-  ], { cwd: app });
+  await installPackedNpm(app);
   await Deno.copyFile(await probeBundle(), `${app}/vectors_probe.js`);
   await Deno.copyFile(new URL("./node/main.mjs", import.meta.url), `${app}/main.mjs`);
   return app;

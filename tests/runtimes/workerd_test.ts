@@ -6,12 +6,11 @@
 // the aegisd vectors sent to them over HTTP and report the backend that ran.
 import assert from "node:assert/strict";
 import { bundle } from "../../scripts/build_npm.ts";
-import { packedNpm } from "./lib/build.ts";
+import { installPackedNpm } from "./lib/build.ts";
 import { checkAndRecord, NOT_STARTED } from "./lib/compat.ts";
 import { assertReport, PROBE_VECTORS, probeChecks } from "./lib/expect.ts";
 import {
   freePort,
-  run,
   type Service,
   startService,
   versionOf,
@@ -177,14 +176,7 @@ Deno.test("an npm consumer's Worker (npm install of the packed build, wrangler, 
       const workerd = await workerdPath();
       row.version = await versionOf(workerd);
       await Deno.writeTextFile(`${app}/package.json`, '{"private":true,"type":"module"}\n');
-      await run("npm", [
-        "install",
-        "--offline",
-        "--no-audit",
-        "--no-fund",
-        "--no-package-lock",
-        await packedNpm(),
-      ], { cwd: app });
+      await installPackedNpm(app);
       await Deno.mkdir(`${app}/src`);
       await Deno.writeTextFile(`${app}/src/index.js`, CONSUMER_WORKER);
       await Deno.writeTextFile(

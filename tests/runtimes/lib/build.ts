@@ -42,3 +42,15 @@ export function packedNpm(): Promise<string> {
   })();
   return tarball;
 }
+
+/** Installs the packed npm build into the Node project at `dir`, as a consumer would. */
+export async function installPackedNpm(dir: string): Promise<void> {
+  await run("npm", [
+    "install",
+    "--offline",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    await packedNpm(),
+  ], { cwd: dir });
+}
