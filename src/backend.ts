@@ -28,9 +28,23 @@ export interface Accelerator {
   /**
    * Seals a chain in one call: `recordsJson` is the JSON text of
    * `[[event_type, payload, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`,
-   * `prevHash` the first record's previous hash (`null` at seq 0).
+   * `prevHash` the first record's previous hash (`null` at seq 0). With
+   * `wantText` false, `text` and `ends` come back empty.
    */
-  sealChain(recordsJson: string | Uint8Array, prevHash: Uint8Array | null): SealedChain;
+  sealChain(
+    recordsJson: string | Uint8Array,
+    prevHash: Uint8Array | null,
+    wantText?: boolean,
+  ): SealedChain;
+  /**
+   * Hashes records each on its own (multi-buffer; for verification):
+   * `recordsJson` is the JSON text of
+   * `[[event_type, payload, prev_hash, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`
+   * with `prev_hash` `null` or 64 lowercase hex. With `wantText` false,
+   * `text` and `ends` come back empty. Optional: callers fall back to
+   * {@link Accelerator.sealChain} or the TypeScript path without it.
+   */
+  hashRecords?(recordsJson: string | Uint8Array, wantText?: boolean): SealedChain;
   /**
    * Verifies newline-separated wire envelopes as one chain continuing
    * `state` (updated in place); `null` when all check, else the failure.
@@ -46,9 +60,9 @@ export interface Accelerator {
 export interface SealedChain {
   /** Number of records sealed. */
   count: number;
-  /** The canonical texts (the exact hashed bytes), back to back. */
+  /** The canonical texts (the exact hashed bytes), back to back; empty when not asked for. */
   text: Uint8Array;
-  /** End offset of record `i`'s text in `text` (it starts at `ends[i - 1]`, or 0). */
+  /** End offset of record `i`'s text in `text` (it starts at `ends[i - 1]`, or 0); empty when not asked for. */
   ends: Uint32Array;
   /** SHA-256 of record `i` at `hashes[32 i .. 32 i + 32]`. */
   hashes: Uint8Array;

@@ -172,7 +172,7 @@ export class Builder {
       i++;
     }
     // One crossing into the WebAssembly core for the whole batch when it is active.
-    const sealed = fast ? sealRecords(out, this.#lastHash) : null;
+    const sealed = fast ? sealRecords(out, this.#lastHash, false) : null;
     let prev = this.#lastHash;
     for (let k = 0; k < out.length; k++) {
       const e = out[k];

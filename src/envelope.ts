@@ -12,7 +12,7 @@ import { checkHashFields, digestToBase64, envelopeHashText, readDigest } from ".
 import { EnvelopeError } from "./errors.ts";
 import type { EventType } from "./event_type.ts";
 import { sha256 } from "./hash/sha256.ts";
-import { sealRecords } from "./seal_records.ts";
+import { hashRecords } from "./seal_records.ts";
 
 /** Fields of a new {@link Envelope} (camelCase). */
 export interface EnvelopeInit {
@@ -141,7 +141,7 @@ export class Envelope {
    */
   canonicalJson(): Uint8Array {
     checkHashFields(this);
-    const sealed = sealRecords([this], this.prevHash);
+    const sealed = hashRecords([this], true);
     return sealed ? sealed.text : ENCODER.encode(envelopeHashText(this));
   }
 
@@ -153,7 +153,7 @@ export class Envelope {
    */
   computeHash(): string {
     checkHashFields(this);
-    const sealed = sealRecords([this], this.prevHash);
+    const sealed = hashRecords([this], false);
     if (sealed) return bytesToHex(sealed.hashes);
     return bytesToHex(sha256(ENCODER.encode(envelopeHashText(this))));
   }

@@ -84,9 +84,47 @@ export function encodeSealRecords(records: readonly SealRecord[]): string {
   let out = "[";
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const p = r.payload === undefined ? null : r.payload;
-    const payload = plain(p, 0) ? JSON.stringify(p) : canonicalizeAt(p, "aegisd", "$.payload");
-    out += (i ? ",[" : "[") + JSON.stringify(r.eventType) + "," + payload + "," +
+    out += (i ? ",[" : "[") + JSON.stringify(r.eventType) + "," + payloadText(r.payload) + "," +
+      JSON.stringify([r.seq, r.sessionId, r.tenantId, r.tsUnixMs, r.userId]).slice(1);
+  }
+  return out + "]";
+}
+
+/** The payload's JSON text, exact for canonicalization (see {@link encodeSealRecords}). */
+function payloadText(payload: unknown): string {
+  const p = payload === undefined ? null : payload;
+  return plain(p, 0) ? JSON.stringify(p) : canonicalizeAt(p, "aegisd", "$.payload");
+}
+
+/** A record to hash on its own: its fields and its own previous hash. */
+export interface HashRecord extends SealRecord {
+  /** The previous event's hash as 64 lowercase hex, or `null` at seq 0. */
+  prevHash: string | null;
+}
+
+/**
+ * Encodes records for {@link WasmCore.hashRecords}: the JSON text of
+ * `[[event_type, payload, prev_hash, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`
+ * (the hashed key order), `prev_hash` as given (64 lowercase hex, or
+ * `null`; the core refuses anything else). Payloads as in
+ * {@link encodeSealRecords}.
+ *
+ * @example
+ * ```ts
+ * import { encodeHashRecords } from "./seal_records.ts";
+ * encodeHashRecords([{
+ *   eventType: "TERMINATION", payload: null, prevHash: null, seq: 0, sessionId: "s",
+ *   tenantId: "acme", tsUnixMs: 1700000000000, userId: "",
+ * }]);
+ * // '[["TERMINATION",null,null,0,"s","acme",1700000000000,""]]'
+ * ```
+ */
+export function encodeHashRecords(records: readonly HashRecord[]): string {
+  let out = "[";
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    out += (i ? ",[" : "[") + JSON.stringify(r.eventType) + "," + payloadText(r.payload) + "," +
+      (r.prevHash === null ? "null" : '"' + r.prevHash + '"') + "," +
       JSON.stringify([r.seq, r.sessionId, r.tenantId, r.tsUnixMs, r.userId]).slice(1);
   }
   return out + "]";
@@ -94,9 +132,9 @@ export function encodeSealRecords(records: readonly SealRecord[]): string {
 
 /** Hashed texts and hashes of a sealed run of records (see {@link sealRecords}). */
 export interface SealedRecords {
-  /** The canonical texts, back to back. */
+  /** The canonical texts, back to back (empty when not asked for). */
   text: Uint8Array;
-  /** End offset of record `i`'s text in `text`. */
+  /** End offset of record `i`'s text in `text` (empty when not asked for). */
   ends: Uint32Array;
   /** SHA-256 of record `i` at `hashes[32 i .. 32 i + 32]`. */
   hashes: Uint8Array;
@@ -105,7 +143,8 @@ export interface SealedRecords {
 /**
  * Seals `records` as one chain with the WebAssembly core in a single call
  * (record `i + 1`'s `prev_hash` is record `i`'s hash; `firstPrev` is the
- * first record's, hex or `null`). Returns `null` when the core is not
+ * first record's, hex or `null`). With `wantText` false only `hashes` is
+ * filled (no copy of the texts). Returns `null` when the core is not
  * active or refuses the input (a lone surrogate, a value JSON cannot carry):
  * the caller then takes the TypeScript path, which throws the precise,
  * path-naming error. Records must already satisfy the sealing rules.
@@ -113,6 +152,7 @@ export interface SealedRecords {
 export function sealRecords(
   records: readonly SealRecord[],
   firstPrev: string | null,
+  wantText = true,
 ): SealedRecords | null {
   const acc = accelerator();
   if (acc === null || records.length === 0) return null;
@@ -120,7 +160,30 @@ export function sealRecords(
     const sealed = acc.sealChain(
       encodeSealRecords(records),
       firstPrev === null ? null : hexToBytes(firstPrev),
+      wantText,
     );
+    return sealed.count === records.length ? sealed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Hashes each record on its own, with its own `prevHash`, in one call to
+ * the WebAssembly core, which computes the hashes four at a time (SIMD
+ * multi-buffer). With `wantText` false only `hashes` is filled. Returns
+ * `null` when the core is not active, lacks the entry point, or refuses
+ * the input; the caller then takes another path. Records must already
+ * satisfy the sealing rules.
+ */
+export function hashRecords(
+  records: readonly HashRecord[],
+  wantText: boolean,
+): SealedRecords | null {
+  const acc = accelerator();
+  if (acc === null || acc.hashRecords === undefined || records.length === 0) return null;
+  try {
+    const sealed = acc.hashRecords(encodeHashRecords(records), wantText);
     return sealed.count === records.length ? sealed : null;
   } catch {
     return null;

@@ -56,6 +56,8 @@ export interface CoreExports {
   canonicalize(len: number, profile: number): number;
   /** Seals a chain of records (see {@link WasmCore.sealChain}). */
   seal_chain(len: number): number;
+  /** Hashes records independently (see {@link WasmCore.hashRecords}). */
+  hash_records(len: number): number;
   /** Verifies JSONL wire envelopes (see {@link WasmCore.verifyJsonl}). */
   verify(len: number): number;
 }
@@ -78,6 +80,8 @@ const H_SWITCH_ID = 128;
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_ENDS = new Uint32Array(0);
 
 /** The module's imports: the host's ES6 number conversion (see `wasm/src/number.rs`). */
 function imports(holder: { core: WasmCore | null }): WebAssembly.Imports {
@@ -294,7 +298,8 @@ export class WasmCore implements Accelerator {
    * `[[event_type, payload, seq, session_id, tenant_id, ts_unix_ms,
    * user_id], …]` (the hashed key order; see {@link encodeSealRecords});
    * `prevHash` is the first record's previous hash (`null` at seq 0). Each
-   * record's hash becomes the next record's `prev_hash`.
+   * record's hash becomes the next record's `prev_hash`. With `wantText`
+   * false, `text` and `ends` come back empty (no copy out of memory).
    *
    * @throws {JsonSyntaxError} when the text is not such an array, or the
    * payload holds what JSON cannot carry faithfully (lone surrogates).
@@ -308,11 +313,13 @@ export class WasmCore implements Accelerator {
    * sealed?.hashes.length; // 32
    * ```
    */
-  sealChain(recordsJson: string | Uint8Array, prevHash: Uint8Array | null): SealedChain {
+  sealChain(
+    recordsJson: string | Uint8Array,
+    prevHash: Uint8Array | null,
+    wantText = true,
+  ): SealedChain {
     return this.#call(() => {
-      const n = typeof recordsJson === "string"
-        ? this.#putString(recordsJson)
-        : this.#putBytes(recordsJson);
+      const n = this.#put(recordsJson);
       const dv = this.#view();
       const h = this.#h;
       if (prevHash) {
@@ -321,18 +328,56 @@ export class WasmCore implements Accelerator {
         dv.setUint32(h + H_FLAGS, 1, true);
       } else dv.setUint32(h + H_FLAGS, 0, true);
       if (this.#x.seal_chain(n) !== 0) this.#jsonError();
-      const count = this.#u32(H_COUNT);
-      const tp = this.#u32(H_PTR);
-      const mem = this.mem();
-      const text = mem.slice(tp, tp + this.#u32(H_LEN));
-      const ep = this.#u32(H_PTR2);
-      const ends = new Uint32Array(count);
-      const dv2 = this.#view();
-      for (let i = 0; i < count; i++) ends[i] = dv2.getUint32(ep + i * 4, true);
-      const hp = this.#u32(H_PTR3);
-      const hashes = mem.slice(hp, hp + count * 32);
-      return { count, text, ends, hashes };
+      return this.#sealed(wantText);
     });
+  }
+
+  /**
+   * Hashes records each on its own, four at a time in SIMD lanes (what
+   * verification needs: a stored envelope carries its own `prev_hash`).
+   * `recordsJson` is the JSON text of `[[event_type, payload, prev_hash,
+   * seq, session_id, tenant_id, ts_unix_ms, user_id], …]` (the hashed key
+   * order; see {@link encodeHashRecords}), `prev_hash` being `null` or 64
+   * lowercase hex. With `wantText` false, `text` and `ends` come back
+   * empty (no copy out of memory).
+   *
+   * @throws {JsonSyntaxError} when the text is not such an array, or the
+   * payload holds what JSON cannot carry faithfully (lone surrogates).
+   * @example
+   * ```ts
+   * import { loadWasmCore } from "./loader.ts";
+   * const sealed = loadWasmCore()?.hashRecords(
+   *   JSON.stringify([["TERMINATION", null, null, 0, "s", "acme", 1700000000000, ""]]),
+   * );
+   * sealed?.hashes.length; // 32
+   * ```
+   */
+  hashRecords(recordsJson: string | Uint8Array, wantText = true): SealedChain {
+    return this.#call(() => {
+      if (this.#x.hash_records(this.#put(recordsJson)) !== 0) this.#jsonError();
+      return this.#sealed(wantText);
+    });
+  }
+
+  #put(input: string | Uint8Array): number {
+    return typeof input === "string" ? this.#putString(input) : this.#putBytes(input);
+  }
+
+  /** Copies the sealed records the header describes out of memory. */
+  #sealed(wantText: boolean): SealedChain {
+    const dv = this.#view();
+    const h = this.#h;
+    const count = dv.getUint32(h + H_COUNT, true);
+    const mem = this.mem();
+    const hp = dv.getUint32(h + H_PTR3, true);
+    const hashes = mem.slice(hp, hp + count * 32);
+    if (!wantText) return { count, text: EMPTY_BYTES, ends: EMPTY_ENDS, hashes };
+    const tp = dv.getUint32(h + H_PTR, true);
+    const text = mem.slice(tp, tp + dv.getUint32(h + H_LEN, true));
+    const ep = dv.getUint32(h + H_PTR2, true);
+    const ends = new Uint32Array(count);
+    for (let i = 0; i < count; i++) ends[i] = dv.getUint32(ep + i * 4, true);
+    return { count, text, ends, hashes };
   }
 
   /**

@@ -107,7 +107,7 @@ pub fn seal_chain(c: &mut Canon, prev: Option<[u8; 32]>) -> Result<Sealed, ()> {
     } else {
         loop {
             let start = c.out.len();
-            record(c, prev.as_ref())?;
+            record(c, Prev::Chained(prev.as_ref()))?;
             let mut h = [0u8; 32];
             sha256::sha256(&c.out.as_slice()[start..], &mut h);
             hashes.extend(&h);
@@ -138,6 +138,98 @@ fn unreachable_sealed() -> Sealed {
     crate::arena::oom()
 }
 
+/// Hashes the records of `[[event_type, payload, prev_hash, seq, session_id,
+/// tenant_id, ts_unix_ms, user_id], …]` (the hashed key order) each on its
+/// own: `prev_hash` is `null` or 64 lowercase hex. No record depends on
+/// another, so the hashes are computed four at a time (SIMD multi-buffer);
+/// this is what verification needs (each stored envelope carries its
+/// `prev_hash`; linkage is checked afterwards).
+pub fn hash_records(c: &mut Canon) -> Result<Sealed, ()> {
+    let mut ends: Buf<u32> = Buf::with_capacity(16);
+    c.ws();
+    c.expect(b'[')?;
+    c.ws();
+    if c.src().get(c.pos) == Some(&b']') {
+        c.pos += 1;
+    } else {
+        loop {
+            record(c, Prev::Inline)?;
+            ends.push(c.out.len() as u32);
+            c.ws();
+            match c.src().get(c.pos) {
+                Some(b',') => c.pos += 1,
+                Some(b']') => {
+                    c.pos += 1;
+                    break;
+                }
+                _ => {
+                    c.expect(b']')?;
+                }
+            }
+        }
+    }
+    c.ws();
+    if c.pos < c.src().len() {
+        return c.fail(json::E_TRAILING, c.pos).map(|_| unreachable_sealed());
+    }
+    let text = core::mem::replace(&mut c.out, Buf::with_capacity(0));
+    let n = ends.len();
+    let mut hashes: Buf<u8> = Buf::with_capacity(n * 32);
+    hashes.reserve(n * 32);
+    for _ in 0..n * 32 {
+        unsafe { hashes.push_unchecked(0) };
+    }
+    {
+        let t = text.as_slice();
+        let e = ends.as_slice();
+        let msg = |i: usize| &t[if i == 0 { 0 } else { e[i - 1] as usize }..e[i] as usize];
+        sha256::sha256_many(n, &msg, hashes.as_mut_slice());
+    }
+    Ok(Sealed { text, ends, hashes })
+}
+
+/// Where a record's `prev_hash` comes from.
+enum Prev<'a> {
+    /// Sealing a chain: the previous record's hash (None at seq 0).
+    Chained(Option<&'a [u8; 32]>),
+    /// The record's third element: `null` or 64 lowercase hex.
+    Inline,
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Reads the inline `prev_hash` element (`null` or a 64-lowercase-hex string).
+fn inline_prev(c: &mut Canon) -> Result<Option<[u8; 32]>, ()> {
+    c.ws();
+    let s = c.src();
+    let at = c.pos;
+    if s.len() >= at + 4 && &s[at..at + 4] == b"null" {
+        c.pos += 4;
+        return Ok(None);
+    }
+    if s.len() >= at + 66 && s[at] == b'"' && s[at + 65] == b'"' {
+        let mut d = [0u8; 32];
+        let mut ok = true;
+        for (i, b) in d.iter_mut().enumerate() {
+            match (hex_value(s[at + 1 + 2 * i]), hex_value(s[at + 2 + 2 * i])) {
+                (Some(h), Some(l)) => *b = h << 4 | l,
+                _ => ok = false,
+            }
+        }
+        if ok {
+            c.pos += 66;
+            return Ok(Some(d));
+        }
+    }
+    c.fail(E_TYPE, at).map(|_| None)
+}
+
 fn string_field(c: &mut Canon) -> Result<(), ()> {
     c.ws();
     if c.src().get(c.pos) != Some(&b'"') {
@@ -154,7 +246,7 @@ fn number_field(c: &mut Canon) -> Result<(), ()> {
     c.value()
 }
 
-fn record(c: &mut Canon, prev: Option<&[u8; 32]>) -> Result<(), ()> {
+fn record(c: &mut Canon, prev: Prev) -> Result<(), ()> {
     c.expect(b'[')?;
     c.out.extend(b"{\"event_type\":");
     string_field(c)?;
@@ -163,7 +255,16 @@ fn record(c: &mut Canon, prev: Option<&[u8; 32]>) -> Result<(), ()> {
     c.ws();
     c.value()?;
     c.expect(b',')?;
-    if let Some(p) = prev {
+    let inline;
+    let p = match prev {
+        Prev::Chained(p) => p,
+        Prev::Inline => {
+            inline = inline_prev(c)?;
+            c.expect(b',')?;
+            inline.as_ref()
+        }
+    };
+    if let Some(p) = p {
         c.out.extend(b",\"prev_hash\":\"");
         base64(&mut c.out, p);
         c.out.push(b'"');
