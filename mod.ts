@@ -33,6 +33,7 @@ export { Envelope, type EnvelopeInit, type WireEnvelope } from "./src/envelope.t
 export { EnvelopeError } from "./src/errors.ts";
 export { type BatchItem, Builder, type BuilderOptions } from "./src/builder.ts";
 export { type ChainVerification, verifyChain, type VerifyChainOptions } from "./src/verify.ts";
+export { type JsonlSource, type SessionVerification, verifyJsonl } from "./src/verify_jsonl.ts";
 export { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes } from "./src/encoding.ts";
 export { backend, type BackendName, setBackend } from "./src/backend.ts";
 // Registers the WebAssembly core (loaded lazily, on first use) as the default backend.
