@@ -1,14 +1,16 @@
 /**
- * Audit an exported chain: recompute every hash and check every link, per
- * session, and name the first event that fails.
+ * Audit an exported chain: recompute every hash and check every link, one
+ * chain per tenant/session, and name the first event that fails.
  *
  * Sources:
  *
  * - a JSONL file of wire envelopes (what `examples/batch_seal.ts` and
- *   `deno task seal` write, or an export you made), streamed: sessions may be
- *   interleaved and the file may be larger than memory;
+ *   `deno task seal` write, or an export you made), streamed through
+ *   `verifyJsonl`: sessions may be interleaved and the file may be larger
+ *   than memory;
  * - a ledger (aegisd or the reference ledger), read page by page with
- *   `AegisClient.listEvents` (`--ledger URL --tenant T --session S [--token T]`).
+ *   `AegisClient.listEvents` (`--ledger URL --tenant T --session S [--token T]`)
+ *   and streamed into the same verifier.
  *
  *     deno run --allow-read --allow-env=AEGIS_BACKEND examples/audit_chain.ts sealed.jsonl
  *     deno run --allow-net --allow-env=AEGIS_BACKEND examples/audit_chain.ts --ledger http://127.0.0.1:8080 --tenant acme --session sess-1
@@ -16,165 +18,90 @@
  * Prints one line per session, then a JSON summary (`--json`: only the
  * summary). Exit code 0 when every chain is intact, 1 otherwise.
  *
- * Lines are decoded by `Envelope.parse`, never `JSON.parse` (see
- * shared/known-issues/v8-json-parse.md).
+ * Nothing here uses `JSON.parse` on the records (see
+ * shared/known-issues/v8-json-parse.md): `verifyJsonl` reads them with the
+ * SDK's own reader (the WebAssembly core when it is loaded).
  *
  * @module
  */
 
-import { AegisClient, Envelope, verifyChain } from "@aegis/sdk";
-import { readLines } from "./batch_seal.ts";
-
-/** Verdict for one session. */
-export interface SessionAudit {
-  /** `tenant/session`. */
-  session: string;
-  /** Events that passed. */
-  checked: number;
-  /** True when the whole chain passed. */
-  valid: boolean;
-  /** First seq that failed, or `null`. */
-  firstBadSeq: number | null;
-  /** File line of that event (JSONL source), or `null`. */
-  line: number | null;
-  /** Why it failed, or `null`. */
-  error: string | null;
-}
+import { AegisClient, type JsonlSource, type SessionVerification, verifyJsonl } from "@aegis/sdk";
 
 /** Summary of an audit. */
 export interface AuditSummary {
-  /** Events read. */
-  events: number;
-  /** Per session, in order of first appearance. */
-  sessions: SessionAudit[];
+  /** Events that passed verification, over all sessions. */
+  checked: number;
+  /** Number of sessions (chains) found. */
+  sessions: number;
   /** True when every session is intact. */
   valid: boolean;
+  /** The sessions that failed, with the first bad seq and why. */
+  broken: {
+    session: string;
+    firstBadSeq: number | null;
+    error: string | null;
+    checked: number;
+  }[];
 }
 
-const BATCH = 4096;
-
 /**
- * Audits a stream of envelopes (with their source line numbers): each
- * session is verified in batches, each batch continuing from the last
- * verified event of that session (`verifyChain(..., { from })`).
+ * Audits a JSONL export (string, bytes or stream): one verdict per session.
  *
  * @example
  * ```ts ignore
- * const summary = await auditEnvelopes(parsedLines());
- * console.log(summary.valid);
+ * const summary = await audit((await Deno.open("sealed.jsonl")).readable);
+ * console.log(summary.valid, summary.broken);
  * ```
  */
-export async function auditEnvelopes(
-  source: AsyncIterable<{ envelope: Envelope | null; line: number; error?: string }>,
-): Promise<AuditSummary> {
-  interface State {
-    audit: SessionAudit;
-    from?: { seq: number; hash: string };
-    pending: { envelope: Envelope; line: number }[];
-  }
-  const states = new Map<string, State>();
-  const bad: SessionAudit[] = [];
-  let events = 0;
-
-  const check = (s: State) => {
-    if (!s.audit.valid || s.pending.length === 0) return;
-    const r = verifyChain(s.pending.map((p) => p.envelope), s.from ? { from: s.from } : undefined);
-    s.audit.checked += r.checked;
-    if (!r.valid) {
-      s.audit.valid = false;
-      s.audit.firstBadSeq = r.firstBadSeq;
-      s.audit.error = r.error;
-      s.audit.line = s.pending[r.checked]?.line ?? null;
-    } else {
-      const last = s.pending[s.pending.length - 1].envelope;
-      s.from = { seq: last.seq, hash: last.hash! };
-    }
-    s.pending = [];
+export async function audit(
+  source: JsonlSource,
+): Promise<{ summary: AuditSummary; sessions: SessionVerification[] }> {
+  const sessions = await verifyJsonl(source);
+  const name = (s: SessionVerification) =>
+    s.tenantId === null ? "(unreadable lines)" : `${s.tenantId}/${s.sessionId}`;
+  const broken = sessions.filter((s) => !s.valid).map((s) => ({
+    session: name(s),
+    firstBadSeq: s.firstBadSeq,
+    error: s.error,
+    checked: s.checked,
+  }));
+  return {
+    summary: {
+      checked: sessions.reduce((n, s) => n + s.checked, 0),
+      sessions: sessions.length,
+      valid: broken.length === 0,
+      broken,
+    },
+    sessions,
   };
-
-  for await (const item of source) {
-    events++;
-    if (!item.envelope) {
-      bad.push({
-        session: `(unreadable line ${item.line})`,
-        checked: 0,
-        valid: false,
-        firstBadSeq: null,
-        line: item.line,
-        error: item.error ?? "unreadable",
-      });
-      continue;
-    }
-    const e = item.envelope;
-    const key = `${e.tenantId}/${e.sessionId}`;
-    let s = states.get(key);
-    if (!s) {
-      s = {
-        audit: {
-          session: key,
-          checked: 0,
-          valid: true,
-          firstBadSeq: null,
-          line: null,
-          error: null,
-        },
-        pending: [],
-      };
-      states.set(key, s);
-    }
-    if (!s.audit.valid) continue;
-    s.pending.push({ envelope: e, line: item.line });
-    if (s.pending.length >= BATCH) check(s);
-  }
-  for (const s of states.values()) check(s);
-  const sessions = [...[...states.values()].map((s) => s.audit), ...bad];
-  return { events, sessions, valid: sessions.every((s) => s.valid) };
 }
 
 /**
- * Envelopes of a JSONL file, streamed with line numbers.
- *
- * @example
- * ```ts ignore
- * const summary = await auditEnvelopes(jsonlEnvelopes("sealed.jsonl"));
- * ```
- */
-export async function* jsonlEnvelopes(
-  file: string,
-): AsyncGenerator<{ envelope: Envelope | null; line: number; error?: string }> {
-  let line = 0;
-  for await (const text of readLines(file)) {
-    line++;
-    if (text.trim() === "") continue;
-    try {
-      yield { envelope: Envelope.parse(text), line };
-    } catch (e) {
-      yield { envelope: null, line, error: e instanceof Error ? e.message : String(e) };
-    }
-  }
-}
-
-/**
- * Envelopes of one session read back from a ledger, page by page.
+ * One session read back from a ledger, page by page, as a stream of JSONL
+ * wire envelopes (nothing held beyond one page).
  *
  * @example
  * ```ts ignore
  * const client = new AegisClient("http://127.0.0.1:8080");
- * const summary = await auditEnvelopes(ledgerEnvelopes(client, "acme", "sess-1"));
+ * const { summary } = await audit(ledgerExport(client, "acme", "sess-1"));
  * ```
  */
-export async function* ledgerEnvelopes(
+export function ledgerExport(
   client: AegisClient,
   tenantId: string,
   sessionId: string,
-): AsyncGenerator<{ envelope: Envelope; line: number }> {
+): ReadableStream<string> {
   let pageToken = "";
-  let n = 0;
-  do {
-    const page = await client.listEvents({ tenantId, sessionId, pageToken });
-    for (const envelope of page.events) yield { envelope, line: ++n };
-    pageToken = page.nextToken;
-  } while (pageToken);
+  let done = false;
+  return new ReadableStream<string>({
+    async pull(controller) {
+      if (done) return controller.close();
+      const page = await client.listEvents({ tenantId, sessionId, pageToken });
+      controller.enqueue(page.events.map((e) => e.toWireText() + "\n").join(""));
+      pageToken = page.nextToken;
+      done = !pageToken;
+    },
+  });
 }
 
 if (import.meta.main) {
@@ -185,7 +112,7 @@ if (import.meta.main) {
   };
   const ledger = flag("--ledger");
   const json = args.includes("--json");
-  let summary: AuditSummary;
+  let source: JsonlSource;
   if (ledger) {
     const tenant = flag("--tenant");
     const session = flag("--session");
@@ -198,32 +125,29 @@ if (import.meta.main) {
       ledger,
       token ? { headers: { authorization: `Bearer ${token}` } } : {},
     );
-    summary = await auditEnvelopes(ledgerEnvelopes(client, tenant, session));
+    source = ledgerExport(client, tenant, session);
   } else {
     const file = args.find((a) => !a.startsWith("--"));
     if (!file) {
       console.error(
         "usage: audit_chain.ts <export.jsonl> [--json]\n" +
-          "       audit_chain.ts --ledger URL --tenant T --session S [--json]",
+          "       audit_chain.ts --ledger URL --tenant T --session S [--token T] [--json]",
       );
       Deno.exit(2);
     }
-    summary = await auditEnvelopes(jsonlEnvelopes(file));
+    source = (await Deno.open(file)).readable;
   }
+  const { summary, sessions } = await audit(source);
   if (!json) {
-    for (const s of summary.sessions) {
+    for (const s of sessions) {
+      const name = `${s.tenantId}/${s.sessionId}`;
       console.log(
         s.valid
-          ? `ok      ${s.session}: ${s.checked} events`
-          : `BROKEN  ${s.session}: first bad seq ${s.firstBadSeq} (line ${s.line}): ${s.error}`,
+          ? `ok      ${name}: ${s.checked} events`
+          : `BROKEN  ${name}: first bad seq ${s.firstBadSeq}: ${s.error}`,
       );
     }
   }
-  console.log(JSON.stringify({
-    events: summary.events,
-    sessions: summary.sessions.length,
-    valid: summary.valid,
-    broken: summary.sessions.filter((s) => !s.valid),
-  }));
+  console.log(JSON.stringify(summary));
   Deno.exitCode = summary.valid ? 0 : 1;
 }

@@ -151,9 +151,10 @@ Deno.test("examples/batch_seal.ts seals a JSONL stream and examples/audit_chain.
       `${EX.pathname}audit_chain.ts`,
     ];
     const good = JSON.parse(ok(await deno([...audit, `${dir}/sealed.jsonl`, "--json"]), "audit"));
-    assert.deepEqual(good, { events: N, sessions: 120, valid: true, broken: [] });
+    assert.deepEqual(good, { checked: N, sessions: 120, valid: true, broken: [] });
 
-    // Tamper with one event's payload (line 30 001): the audit names that line and seq.
+    // Tamper with one event's payload (line 30 001): the audit names its session and seq,
+    // and every other session still verifies.
     const at = 30_000;
     const victim = Envelope.parse(sealed[at]);
     sealed[at] = sealed[at].replace(
@@ -169,7 +170,13 @@ Deno.test("examples/batch_seal.ts seals a JSONL stream and examples/audit_chain.
     assert.equal(report.broken.length, 1);
     assert.equal(report.broken[0].session, `${victim.tenantId}/${victim.sessionId}`);
     assert.equal(report.broken[0].firstBadSeq, victim.seq);
-    assert.equal(report.broken[0].line, at + 1);
+    assert.equal(report.broken[0].checked, victim.seq);
+    assert.equal(report.sessions, 120);
+    const victimEvents = sealed.filter((l) => {
+      const e = Envelope.parse(l);
+      return e.tenantId === victim.tenantId && e.sessionId === victim.sessionId;
+    }).length;
+    assert.equal(report.checked, N - victimEvents + victim.seq);
     assert.match(report.broken[0].error, /hash/);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -234,7 +241,7 @@ Deno.test("examples/deploy (ledger on Deno KV) serves the agent loop and the aud
       ]),
       "audit_chain.ts --ledger",
     ));
-    assert.deepEqual(audit, { events: run.events, sessions: 1, valid: true, broken: [] });
+    assert.deepEqual(audit, { checked: run.events, sessions: 1, valid: true, broken: [] });
   } finally {
     await ledger.stop();
     await Deno.remove(dir, { recursive: true });
