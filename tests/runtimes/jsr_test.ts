@@ -23,7 +23,10 @@ Deno.test("deno publish --dry-run passes and ships only the package files", asyn
   const files = [...text.matchAll(/file:\/\/\S+/g)].map((m) => m[0].slice(ROOT.length + 7));
   assert.ok(files.includes("mod.ts"), files.join("\n"));
   assert.ok(files.includes("src/wasm/aegis_core_wasm.generated.ts"), "the embedded core ships");
+  // The compiled core ships as a plain file too (Workers import it as a module); its sources do not.
+  assert.ok(files.includes("wasm/aegis_core.wasm"), "the .wasm file ships");
   for (const f of files) {
+    if (f === "wasm/aegis_core.wasm") continue;
     assert.ok(!/^(tests|examples|bench|scripts|dist|docs|wasm)\//.test(f), `${f} must not ship`);
   }
 });
