@@ -623,10 +623,20 @@ export class JsonlSessionVerifier {
   #current: SessionEntry | null = null;
   #carry: Uint8Array = new Uint8Array(0);
   #textCarry = "";
+  #stops = 0;
 
   /** A verifier using `core`. */
   constructor(core: WasmCore) {
     this.#core = core;
+  }
+
+  /**
+   * How many times the core stopped before the end of its input (another
+   * session's record, or a failure) and was called again on the rest: a
+   * caller feeding pieces of several lines can shrink them when this grows.
+   */
+  get stops(): number {
+    return this.#stops;
   }
 
   /** Feeds the next piece of the export; complete lines are verified now. */
@@ -739,6 +749,7 @@ export class JsonlSessionVerifier {
 
   /** Handles a stop of the core in `sub`; returns how far to advance. */
   #after(cur: SessionEntry, r: VerifyResult, sub: Uint8Array): number {
+    this.#stops++;
     if (r.code === VerifyErrorCode.SWITCH) {
       const next = this.#entry(hexOf(r.switchIdentity!), lineAt(sub, r.recordOffset));
       if (next.state.identity === null) next.state.identity = r.switchIdentity;
