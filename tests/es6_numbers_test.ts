@@ -10,13 +10,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  backend,
-  type BackendName,
   bytesToHex,
   canonicalize,
   canonicalizeText,
   type CanonicalProfile,
-  setBackend,
   sha256,
 } from "../mod.ts";
 import {
@@ -29,41 +26,9 @@ import {
   takeValues,
 } from "./lib/es6_numbers.ts";
 
-// ---------------------------------------------------------------------------
-// Backend helper
-
-function wasmAvailable(): boolean {
-  try {
-    setBackend("wasm");
-    return backend() === "wasm";
-  } catch {
-    return false;
-  } finally {
-    setBackend("auto");
-  }
-}
-
-const HAS_WASM = wasmAvailable();
-const BACKENDS: readonly BackendName[] = ["ts", "wasm"];
-
-/** Registers `fn` once per backend; the WASM variant is ignored when the core cannot load. */
-function testBothBackends(name: string, fn: (b: BackendName) => void | Promise<void>): void {
-  for (const b of BACKENDS) {
-    Deno.test({
-      name: `${name} [${b}]`,
-      ignore: b === "wasm" && !HAS_WASM,
-      fn: async () => {
-        try {
-          setBackend(b);
-          assert.equal(backend(), b);
-          await fn(b);
-        } finally {
-          setBackend("auto");
-        }
-      },
-    });
-  }
-}
+// Every test runs once per backend (see tests/lib/backends.ts: only the
+// forced one under AEGIS_BACKEND).
+import { testBothBackends } from "./lib/backends.ts";
 
 // ---------------------------------------------------------------------------
 // The stream

@@ -9,43 +9,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { backend, type BackendName, bytesToHex, setBackend, sha256 } from "../mod.ts";
+import { bytesToHex, sha256 } from "../mod.ts";
 
-// ---------------------------------------------------------------------------
-// Backend helper
-
-function wasmAvailable(): boolean {
-  try {
-    setBackend("wasm");
-    return backend() === "wasm";
-  } catch {
-    return false;
-  } finally {
-    setBackend("auto");
-  }
-}
-
-const HAS_WASM = wasmAvailable();
-const BACKENDS: readonly BackendName[] = ["ts", "wasm"];
-
-/** Registers `fn` once per backend; the WASM variant is ignored when the core cannot load. */
-function testBothBackends(name: string, fn: (b: BackendName) => void | Promise<void>): void {
-  for (const b of BACKENDS) {
-    Deno.test({
-      name: `${name} [${b}]`,
-      ignore: b === "wasm" && !HAS_WASM,
-      fn: async () => {
-        try {
-          setBackend(b);
-          assert.equal(backend(), b);
-          await fn(b);
-        } finally {
-          setBackend("auto");
-        }
-      },
-    });
-  }
-}
+// Every test runs once per backend (see tests/lib/backends.ts: only the
+// forced one under AEGIS_BACKEND).
+import { testBothBackends } from "./lib/backends.ts";
 
 // ---------------------------------------------------------------------------
 // Oracles and helpers

@@ -11,7 +11,7 @@
 
 // Registers the WebAssembly core, so both backends exist whatever mod.ts imports.
 import "../../src/wasm/loader.ts";
-import { type BackendName, setBackend } from "../../mod.ts";
+import { backend, type BackendName, setBackend } from "../../mod.ts";
 
 function readForced(): BackendName | null {
   const v = Deno.env.get("AEGIS_BACKEND");
@@ -61,6 +61,7 @@ export function testBothBackends(
     Deno.test(`${name} [${b}]`, async () => {
       setBackend(b);
       try {
+        if (backend() !== b) throw new Error(`backend() is ${backend()} after setBackend("${b}")`);
         await fn(b);
       } finally {
         restoreBackend();
