@@ -645,7 +645,7 @@ Deno.test("verifyJsonl: random interleaved chains, tampered and chunked: TS = WA
         assert.deepEqual(got, want, b);
       }
     }),
-    { numRuns: 250, seed: 20261125 },
+    { numRuns: 400, seed: 20261125 },
   );
   assert.ok(tampered > 50, `only ${tampered} runs broke a chain`);
 });
