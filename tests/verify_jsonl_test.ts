@@ -398,6 +398,29 @@ Deno.test("verifyJsonl: a ReadableStream of 1-byte chunks, of 1-unit string chun
   }
 });
 
+Deno.test("verifyJsonl: records longer than the 64 KiB pieces a source is read in", async () => {
+  let t = 1700000000000;
+  const b = new Builder({ tenantId: "acme", sessionId: "long", clock: () => t++ });
+  const ls = [
+    LINES[0],
+    b.append("TOOL_RESULT", 1).toWireText(),
+    b.append("TOOL_RESULT", { text: "é".repeat(70_000) + "😀".repeat(20_000) + "." }).toWireText(),
+    b.append("TOOL_RESULT", { small: true }).toWireText(),
+  ];
+  assert.ok(enc.encode(ls[2]).length > 3 * 65536);
+  const want = oracle(join(ls));
+  assert.deepEqual(want.map((r) => [r.sessionId, r.valid, r.checked]), [
+    ["sess-001", true, 1],
+    ["long", true, 3],
+  ]);
+  await same(join(ls), want, 1000);
+  // The end of the long record is hashed too.
+  ls[2] = ls[2].replace('."}', ',"}');
+  const bad = oracle(join(ls));
+  assert.deepEqual(bad[1].error, "seq 1: hash mismatch: the event's content was changed");
+  await same(join(ls), bad, 65536);
+});
+
 Deno.test("verifyJsonl: a source of the wrong type rejects; a failing stream rejects and is cancelled", async () => {
   await assert.rejects(() => verifyJsonl(42 as never), TypeError);
   await assert.rejects(() => verifyJsonl([LINES[0]] as never), TypeError);
