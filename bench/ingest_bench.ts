@@ -31,7 +31,9 @@ const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
 function sealSession(sessionId: string, n: number, seed: number): Envelope[] {
   let ts = 1_700_000_000_000;
   const b = new Builder({ tenantId: "bench", userId: "u", sessionId, clock: () => (ts += 37) });
-  return (workload(n, seed) as [string, unknown][]).map(([type, payload]) => b.append(type, payload));
+  return (workload(n, seed) as [string, unknown][]).map(([type, payload]) =>
+    b.append(type, payload)
+  );
 }
 
 async function startServer(store: "memory" | "kv", dir: string) {
