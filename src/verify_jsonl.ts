@@ -13,6 +13,7 @@
  */
 
 import { accelerator } from "./backend.ts";
+import { Utf8Chunks } from "./utf8_chunks.ts";
 import { Envelope } from "./envelope.ts";
 import { type ChainVerification, verifyChain } from "./verify.ts";
 import { JsonlSessionVerifier, WasmCore } from "./wasm/core.ts";
@@ -199,40 +200,6 @@ class LineByLine implements Sink {
 
 /** Most lines handed to the WASM verifier at once (its batch size). */
 const MAX_RUN = 64;
-
-/**
- * UTF-8 of text arriving in chunks: a surrogate pair cut between two
- * string chunks is joined; any other lone surrogate becomes U+FFFD (what
- * `TextEncoder` makes of it). Byte chunks pass through unchanged.
- */
-class Utf8Chunks {
-  #high = "";
-
-  bytes(chunk: string | Uint8Array): Uint8Array {
-    if (typeof chunk !== "string") {
-      if (this.#high === "") return chunk;
-      const out = new Uint8Array(3 + chunk.length);
-      out.set(this.flush());
-      out.set(chunk, 3);
-      return out;
-    }
-    let text = this.#high + chunk;
-    this.#high = "";
-    const last = text.charCodeAt(text.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      this.#high = text.slice(-1);
-      text = text.slice(0, -1);
-    }
-    return ENCODER.encode(text);
-  }
-
-  /** What is held back (a lone high surrogate at the very end: U+FFFD). */
-  flush(): Uint8Array {
-    const out = ENCODER.encode(this.#high);
-    this.#high = "";
-    return out;
-  }
-}
 
 /** One session's chain state in {@link TsSessionVerifier}. */
 interface Session {

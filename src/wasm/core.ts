@@ -16,6 +16,7 @@ import type { Accelerator, ChainState, SealedChain, VerifyResult } from "../back
 import type { CanonicalProfile } from "../canon/profile.ts";
 import { type JsonErrorCode, JsonSyntaxError } from "../canon/errors.ts";
 import { Envelope } from "../envelope.ts";
+import { Utf8Chunks } from "../utf8_chunks.ts";
 
 /**
  * Error codes of the chain verifier beyond the JSON ones (`wasm/src/envelope.rs`).
@@ -622,7 +623,7 @@ export class JsonlSessionVerifier {
   readonly #sessions = new Map<string, SessionEntry>();
   #current: SessionEntry | null = null;
   #carry: Uint8Array = new Uint8Array(0);
-  #textCarry = "";
+  readonly #utf8 = new Utf8Chunks();
   #stops = 0;
 
   /** A verifier using `core`. */
@@ -641,18 +642,8 @@ export class JsonlSessionVerifier {
 
   /** Feeds the next piece of the export; complete lines are verified now. */
   push(chunk: string | Uint8Array): void {
-    let bytes: Uint8Array;
-    if (typeof chunk === "string") {
-      // A surrogate pair cut between two string chunks is joined first.
-      let text = this.#textCarry + chunk;
-      this.#textCarry = "";
-      const last = text.charCodeAt(text.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
-        this.#textCarry = text.slice(-1);
-        text = text.slice(0, -1);
-      }
-      bytes = ENCODER.encode(text);
-    } else bytes = chunk;
+    // A surrogate pair cut between two string chunks is joined first.
+    const bytes = this.#utf8.bytes(chunk);
     const last = bytes.lastIndexOf(10);
     if (last < 0) {
       this.#carry = concat(this.#carry, bytes);
@@ -664,8 +655,7 @@ export class JsonlSessionVerifier {
 
   /** Verifies what is left and returns every session's verdict, in order of first appearance. */
   finish(): SessionVerification[] {
-    if (this.#textCarry) this.#carry = concat(this.#carry, ENCODER.encode(this.#textCarry));
-    this.#textCarry = "";
+    this.#carry = concat(this.#carry, this.#utf8.flush());
     if (this.#carry.length) this.#run(this.#carry);
     this.#carry = new Uint8Array(0);
     const out: SessionVerification[] = [];
