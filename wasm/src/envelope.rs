@@ -92,13 +92,9 @@ pub struct Sealed {
     pub hashes: Buf<u8>,
 }
 
-/// Seals the records of `[[event_type, payload, seq, session_id, tenant_id,
-/// ts_unix_ms, user_id], …]` (the emission order) as one chain; `prev` is
-/// the previous hash of the first record (None at seq 0).
-pub fn seal_chain(c: &mut Canon, prev: Option<[u8; 32]>) -> Result<Sealed, ()> {
-    let mut ends: Buf<u32> = Buf::with_capacity(16);
-    let mut hashes: Buf<u8> = Buf::with_capacity(16 * 32);
-    let mut prev = prev;
+/// Reads `[record, record, …]` with nothing after it, calling `each` with
+/// the cursor at every record (which `each` must consume).
+fn each_record(c: &mut Canon, mut each: impl FnMut(&mut Canon) -> Result<(), ()>) -> Result<(), ()> {
     c.ws();
     c.expect(b'[')?;
     c.ws();
@@ -106,13 +102,7 @@ pub fn seal_chain(c: &mut Canon, prev: Option<[u8; 32]>) -> Result<Sealed, ()> {
         c.pos += 1;
     } else {
         loop {
-            let start = c.out.len();
-            record(c, Prev::Chained(prev.as_ref()))?;
-            let mut h = [0u8; 32];
-            sha256::sha256(&c.out.as_slice()[start..], &mut h);
-            hashes.extend(&h);
-            ends.push(c.out.len() as u32);
-            prev = Some(h);
+            each(c)?;
             c.ws();
             match c.src().get(c.pos) {
                 Some(b',') => c.pos += 1,
@@ -120,22 +110,36 @@ pub fn seal_chain(c: &mut Canon, prev: Option<[u8; 32]>) -> Result<Sealed, ()> {
                     c.pos += 1;
                     break;
                 }
-                _ => {
-                    c.expect(b']')?;
-                }
+                _ => c.expect(b']')?,
             }
         }
     }
     c.ws();
     if c.pos < c.src().len() {
-        return c.fail(json::E_TRAILING, c.pos).map(|_| unreachable_sealed());
+        return c.fail(json::E_TRAILING, c.pos);
     }
-    let text = core::mem::replace(&mut c.out, Buf::with_capacity(0));
-    Ok(Sealed { text, ends, hashes })
+    Ok(())
 }
 
-fn unreachable_sealed() -> Sealed {
-    crate::arena::oom()
+/// Seals the records of `[[event_type, payload, seq, session_id, tenant_id,
+/// ts_unix_ms, user_id], …]` (the emission order) as one chain; `prev` is
+/// the previous hash of the first record (None at seq 0).
+pub fn seal_chain(c: &mut Canon, prev: Option<[u8; 32]>) -> Result<Sealed, ()> {
+    let mut ends: Buf<u32> = Buf::with_capacity(16);
+    let mut hashes: Buf<u8> = Buf::with_capacity(16 * 32);
+    let mut prev = prev;
+    each_record(c, |c| {
+        let start = c.out.len();
+        record(c, Prev::Chained(prev.as_ref()))?;
+        let mut h = [0u8; 32];
+        sha256::sha256(&c.out.as_slice()[start..], &mut h);
+        hashes.extend(&h);
+        ends.push(c.out.len() as u32);
+        prev = Some(h);
+        Ok(())
+    })?;
+    let text = core::mem::replace(&mut c.out, Buf::with_capacity(0));
+    Ok(Sealed { text, ends, hashes })
 }
 
 /// Hashes the records of `[[event_type, payload, prev_hash, seq, session_id,
@@ -146,32 +150,11 @@ fn unreachable_sealed() -> Sealed {
 /// `prev_hash`; linkage is checked afterwards).
 pub fn hash_records(c: &mut Canon) -> Result<Sealed, ()> {
     let mut ends: Buf<u32> = Buf::with_capacity(16);
-    c.ws();
-    c.expect(b'[')?;
-    c.ws();
-    if c.src().get(c.pos) == Some(&b']') {
-        c.pos += 1;
-    } else {
-        loop {
-            record(c, Prev::Inline)?;
-            ends.push(c.out.len() as u32);
-            c.ws();
-            match c.src().get(c.pos) {
-                Some(b',') => c.pos += 1,
-                Some(b']') => {
-                    c.pos += 1;
-                    break;
-                }
-                _ => {
-                    c.expect(b']')?;
-                }
-            }
-        }
-    }
-    c.ws();
-    if c.pos < c.src().len() {
-        return c.fail(json::E_TRAILING, c.pos).map(|_| unreachable_sealed());
-    }
+    each_record(c, |c| {
+        record(c, Prev::Inline)?;
+        ends.push(c.out.len() as u32);
+        Ok(())
+    })?;
     let text = core::mem::replace(&mut c.out, Buf::with_capacity(0));
     let n = ends.len();
     let mut hashes: Buf<u8> = Buf::with_capacity(n * 32);
