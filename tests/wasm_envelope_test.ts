@@ -9,7 +9,8 @@ import {
   newChainState,
   VerifyErrorCode,
 } from "../src/wasm/loader.ts";
-import type { ChainState, SealedChain } from "../src/backend.ts";
+import type { ChainState } from "../src/backend.ts";
+import { sealedHashes, sealedTexts } from "./lib/sealed.ts";
 
 const core = loadWasmCore()!;
 
@@ -46,20 +47,6 @@ function record(e: Envelope) {
   };
 }
 
-function texts(s: SealedChain): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.count; i++) {
-    out.push(dec.decode(s.text.subarray(i ? s.ends[i - 1] : 0, s.ends[i])));
-  }
-  return out;
-}
-
-function hashes(s: SealedChain): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.count; i++) out.push(bytesToHex(s.hashes.subarray(32 * i, 32 * i + 32)));
-  return out;
-}
-
 /** The wire text with a `hash` member appended (base64, or Python's byte array). */
 function withHash(wire: string, hash: string, asArray = false): string {
   const h = asArray
@@ -80,8 +67,8 @@ test("sealChain: every aegisd envelope vector (canonical bytes and hash)", async
     const e = Envelope.parse(v.wire);
     const s = core.sealChain(encodeSealRecords([record(e)]), prevOf(e));
     assert.equal(s.count, 1);
-    assert.equal(texts(s)[0], v.canonical, v.wire);
-    assert.equal(hashes(s)[0], v.hash);
+    assert.equal(sealedTexts(s)[0], v.canonical, v.wire);
+    assert.equal(sealedHashes(s)[0], v.hash);
   }
 });
 
@@ -131,15 +118,15 @@ test("sealChain: each vector chain sealed in one call", async () => {
       encodeSealRecords(chain.map((v) => record(Envelope.parse(v.wire)))),
       null,
     );
-    assert.deepEqual(texts(s), chain.map((v) => v.canonical));
-    assert.deepEqual(hashes(s), chain.map((v) => v.hash));
+    assert.deepEqual(sealedTexts(s), chain.map((v) => v.canonical));
+    assert.deepEqual(sealedHashes(s), chain.map((v) => v.hash));
     // Continuing a chain: the second half sealed from the first half's last hash.
     const mid = chain.length >> 1;
     const tail = core.sealChain(
       encodeSealRecords(chain.slice(mid).map((v) => record(Envelope.parse(v.wire)))),
       hexToBytes(chain[mid - 1].hash),
     );
-    assert.deepEqual(hashes(tail), chain.slice(mid).map((v) => v.hash));
+    assert.deepEqual(sealedHashes(tail), chain.slice(mid).map((v) => v.hash));
   }
 });
 
@@ -235,7 +222,7 @@ test("verifyJsonl: tampered copies fail at the right seq with the right rule", a
           /"payload":.*,"prev_hash"/,
           '"payload":{"replaced":true},"prev_hash"',
         ),
-        hashes(s)[0],
+        sealedHashes(s)[0],
       ),
   );
   check(forged, VerifyErrorCode.PREV, k + 1);
@@ -260,7 +247,7 @@ test("sealChain and verifyJsonl agree: a chain sealed by the core verifies", () 
     userId: i % 2 ? "u" : "",
   }));
   const s = core.sealChain(encodeSealRecords(recs), null);
-  const hs = hashes(s);
+  const hs = sealedHashes(s);
   const lines = recs.map((r, i) =>
     JSON.stringify({
       tenant_id: r.tenantId,
@@ -281,7 +268,7 @@ test("sealChain and verifyJsonl agree: a chain sealed by the core verifies", () 
   for (const i of [0, 1, 250, 499]) {
     const e = new Envelope({ ...recs[i], prevHash: i ? hs[i - 1] : null });
     assert.equal(e.computeHash(), hs[i]);
-    assert.equal(dec.decode(e.canonicalJson()), texts(s)[i]);
+    assert.equal(dec.decode(e.canonicalJson()), sealedTexts(s)[i]);
   }
 });
 
@@ -296,8 +283,8 @@ test("sealChain: -0 keeps its sign (JSON.stringify would drop it)", () => {
     userId: "",
   };
   const s = core.sealChain(encodeSealRecords([rec]), null);
-  assert.match(texts(s)[0], /"payload":\{"d":-0,"e":\[-0\]\}/);
-  assert.equal(hashes(s)[0], new Envelope({ ...rec, prevHash: null }).computeHash());
+  assert.match(sealedTexts(s)[0], /"payload":\{"d":-0,"e":\[-0\]\}/);
+  assert.equal(sealedHashes(s)[0], new Envelope({ ...rec, prevHash: null }).computeHash());
 });
 
 test("sealChain: a lone surrogate in the payload is refused", () => {

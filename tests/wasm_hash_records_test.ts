@@ -2,12 +2,11 @@
 // verifyChain and Envelope.computeHash, against aegisd's vectors and the
 // chained sealChain.
 import assert from "node:assert/strict";
-import { bytesToHex } from "../src/encoding.ts";
 import { Envelope } from "../src/envelope.ts";
 import { JsonSyntaxError } from "../src/canon/errors.ts";
 import { encodeHashRecords, encodeSealRecords, type HashRecord } from "../src/seal_records.ts";
 import { loadWasmCore } from "../src/wasm/loader.ts";
-import type { SealedChain } from "../src/backend.ts";
+import { sealedHashes, sealedTexts } from "./lib/sealed.ts";
 
 const core = loadWasmCore()!;
 
@@ -15,7 +14,6 @@ const core = loadWasmCore()!;
 function test(name: string, fn: () => void | Promise<void>): void {
   Deno.test({ name, ignore: !core, fn });
 }
-const dec = new TextDecoder();
 
 interface Vec {
   wire: string;
@@ -42,20 +40,6 @@ function record(e: Envelope): HashRecord {
   };
 }
 
-function texts(s: SealedChain): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.count; i++) {
-    out.push(dec.decode(s.text.subarray(i ? s.ends[i - 1] : 0, s.ends[i])));
-  }
-  return out;
-}
-
-function hashes(s: SealedChain): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.count; i++) out.push(bytesToHex(s.hashes.subarray(32 * i, 32 * i + 32)));
-  return out;
-}
-
 async function allVectors(): Promise<Vec[]> {
   return [
     ...await readVectors("aegisd-envelopes.jsonl"),
@@ -69,13 +53,13 @@ test("hashRecords: every aegisd vector, each with its own prev_hash, in one call
   const recs = vecs.map((v) => record(Envelope.parse(v.wire)));
   const s = core.hashRecords(encodeHashRecords(recs));
   assert.equal(s.count, vecs.length);
-  assert.deepEqual(texts(s), vecs.map((v) => v.canonical));
-  assert.deepEqual(hashes(s), vecs.map((v) => v.hash));
+  assert.deepEqual(sealedTexts(s), vecs.map((v) => v.canonical));
+  assert.deepEqual(sealedHashes(s), vecs.map((v) => v.hash));
   // Hashes only: no text copied, the same digests.
   const h = core.hashRecords(encodeHashRecords(recs), false);
   assert.equal(h.text.length, 0);
   assert.equal(h.ends.length, 0);
-  assert.deepEqual(hashes(h), vecs.map((v) => v.hash));
+  assert.deepEqual(sealedHashes(h), vecs.map((v) => v.hash));
 });
 
 test("hashRecords: every batch size 0–13 and every offset agrees with one-by-one hashing", async () => {
@@ -85,7 +69,7 @@ test("hashRecords: every batch size 0–13 and every offset agrees with one-by-o
     for (let at = 0; at + n <= recs.length; at += 7) {
       const s = core.hashRecords(encodeHashRecords(recs.slice(at, at + n)), false);
       assert.equal(s.count, n);
-      assert.deepEqual(hashes(s), vecs.slice(at, at + n).map((v) => v.hash));
+      assert.deepEqual(sealedHashes(s), vecs.slice(at, at + n).map((v) => v.hash));
     }
   }
 });
@@ -105,15 +89,15 @@ test("hashRecords agrees with sealChain on a long chain (messages of every lengt
     });
   }
   const chained = core.sealChain(encodeSealRecords(recs), null);
-  const hs = hashes(chained);
+  const hs = sealedHashes(chained);
   for (let i = 1; i < recs.length; i++) recs[i].prevHash = hs[i - 1];
   const s = core.hashRecords(encodeHashRecords(recs));
-  assert.deepEqual(hashes(s), hs);
-  assert.deepEqual(texts(s), texts(chained));
+  assert.deepEqual(sealedHashes(s), hs);
+  assert.deepEqual(sealedTexts(s), sealedTexts(chained));
   // sealChain without the texts: the same hashes.
   const bare = core.sealChain(encodeSealRecords(recs), null, false);
   assert.equal(bare.text.length, 0);
-  assert.deepEqual(hashes(bare), hs);
+  assert.deepEqual(sealedHashes(bare), hs);
 });
 
 test("hashRecords: prev_hash must be null or 64 lowercase hex", () => {

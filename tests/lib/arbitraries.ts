@@ -56,8 +56,11 @@ export function jsonNumber(allowNegativeZero = true): fc.Arbitrary<number> {
   ).map((n) => (allowNegativeZero || !Object.is(n, -0) ? n : 0));
 }
 
-/** Any JSON value (objects, arrays, strings, numbers, booleans, null). */
-export function jsonValue(allowNegativeZero = true): fc.Arbitrary<unknown> {
+/** JSON-shaped values whose leaves are JSON scalars plus `extraLeaves`. */
+function treeOf(
+  allowNegativeZero: boolean,
+  extraLeaves: fc.Arbitrary<unknown>[],
+): fc.Arbitrary<unknown> {
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
@@ -65,30 +68,27 @@ export function jsonValue(allowNegativeZero = true): fc.Arbitrary<unknown> {
       jsonNumber(allowNegativeZero),
       fc.boolean(),
       fc.constant(null),
+      ...extraLeaves,
       fc.array(tie("value"), { maxLength: 5 }),
+      // fast-check builds dictionaries without a prototype; JSON values have Object's.
       fc.dictionary(jsonString, tie("value"), { maxKeys: 5 }).map((o) => ({ ...o })),
     ),
   }));
   return value;
 }
 
+/** Any JSON value (objects, arrays, strings, numbers, booleans, null). */
+export function jsonValue(allowNegativeZero = true): fc.Arbitrary<unknown> {
+  return treeOf(allowNegativeZero, []);
+}
+
 /** Values JSON.stringify accepts beyond plain JSON: undefined members, Dates, toJSON objects. */
 export function stringifiableValue(allowNegativeZero = true): fc.Arbitrary<unknown> {
-  const { value } = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      jsonString,
-      jsonNumber(allowNegativeZero),
-      fc.boolean(),
-      fc.constant(null),
-      fc.constant(undefined),
-      fc.date({ noInvalidDate: true }),
-      jsonValue(allowNegativeZero).map((v) => ({ toJSON: () => v })),
-      fc.array(tie("value"), { maxLength: 5 }),
-      fc.dictionary(jsonString, tie("value"), { maxKeys: 5 }).map((o) => ({ ...o })),
-    ),
-  }));
-  return value.filter((v) =>
+  return treeOf(allowNegativeZero, [
+    fc.constant(undefined),
+    fc.date({ noInvalidDate: true }),
+    jsonValue(allowNegativeZero).map((v) => ({ toJSON: () => v })),
+  ]).filter((v) =>
     v !== undefined &&
     !(typeof v === "object" && v !== null && "toJSON" in v &&
       (v as { toJSON(): unknown }).toJSON() === undefined)
