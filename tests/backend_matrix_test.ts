@@ -13,16 +13,16 @@
 //
 // The runs go concurrently. Left out: this file; tests/runtimes/ (other
 // runtimes, `deno task test:runtimes`); docs_test.ts (runs doc examples in
-// its own child); e2e_ledger_test.ts (~25 s of HTTP + KV end to end); and
-// cli_commands_test.ts, whose CLI children see neither AEGIS_BACKEND (no
-// --allow-env) nor the preload, so it would run the same way three times.
+// its own child); and cli_commands_test.ts, whose CLI children see neither
+// AEGIS_BACKEND (no --allow-env) nor the preload, so it would run the same
+// way three times. The end-to-end ledger tests are in: client and server
+// share the child process, so both run on the forced (or refused) backend.
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
 const EXCLUDED = new Set([
   "backend_matrix_test.ts",
   "docs_test.ts",
-  "e2e_ledger_test.ts",
   "cli_commands_test.ts",
 ]);
 const FILES = [...Deno.readDirSync(new URL("./", import.meta.url))]
