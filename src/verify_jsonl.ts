@@ -150,8 +150,6 @@ export async function verifyJsonl(source: JsonlSource): Promise<SessionVerificat
   return sink.finish();
 }
 
-const ENCODER = new TextEncoder();
-
 /**
  * Hands the WASM verifier runs of whole lines. The core reads records in
  * batches of up to 64 (hashed four at a time) and, at a record of another
