@@ -37,14 +37,13 @@ export interface Accelerator {
     wantText?: boolean,
   ): SealedChain;
   /**
-   * Hashes records each on its own (multi-buffer; for verification):
-   * `recordsJson` is the JSON text of
-   * `[[event_type, payload, prev_hash, seq, session_id, tenant_id, ts_unix_ms, user_id], …]`
-   * with `prev_hash` `null` or 64 lowercase hex. With `wantText` false,
-   * `text` and `ends` come back empty. Optional: callers fall back to
-   * {@link Accelerator.sealChain} or the TypeScript path without it.
+   * Hashes records that each carry their own `prev_hash` independently
+   * (multi-buffer): the JSON text of `[[event_type, payload, prev_hash, seq,
+   * session_id, tenant_id, ts_unix_ms, user_id], …]`, `prev_hash` `null` or 64
+   * lowercase hex. With `wantText` false, `text` and `ends` come back empty.
+   * Verification uses it.
    */
-  hashRecords?(recordsJson: string | Uint8Array, wantText?: boolean): SealedChain;
+  hashRecords(recordsJson: string | Uint8Array, wantText?: boolean): SealedChain;
   /**
    * Verifies newline-separated wire envelopes as one chain continuing
    * `state` (updated in place); `null` when all check, else the failure.

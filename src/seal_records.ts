@@ -181,7 +181,7 @@ export function hashRecords(
   wantText: boolean,
 ): SealedRecords | null {
   const acc = accelerator();
-  if (acc === null || acc.hashRecords === undefined || records.length === 0) return null;
+  if (acc === null || records.length === 0) return null;
   try {
     const sealed = acc.hashRecords(encodeHashRecords(records), wantText);
     return sealed.count === records.length ? sealed : null;

@@ -6,9 +6,9 @@
  */
 
 import { Envelope, type WireEnvelope } from "./envelope.ts";
-import { checkHashFields, type HashFields, readDigest } from "./envelope_bytes.ts";
+import { checkHashFields, readDigest } from "./envelope_bytes.ts";
 import { accelerator } from "./backend.ts";
-import { hashRecords, sealRecords } from "./seal_records.ts";
+import { hashRecords } from "./seal_records.ts";
 import { bytesToHex, describe } from "./encoding.ts";
 
 /** Result of a chain verification. */
@@ -155,52 +155,27 @@ function precompute(
   firstSeq: number,
   firstPrev: string | null,
 ): string[] | null {
-  const acc = accelerator();
-  if (acc === null) return null;
+  if (accelerator() === null) return null;
   const run: Envelope[] = [];
   for (const e of items) {
     if (e instanceof Error || e.seq !== firstSeq + run.length) break;
     if (run.length > 0 && (e.tenantId !== run[0].tenantId || e.sessionId !== run[0].sessionId)) {
       break;
     }
-    if (acc.hashRecords === undefined) {
-      // Chained through sealChain: every record but the first gets a prev hash.
-      try {
-        checkHashFields(run.length === 0 ? e : { ...fieldsOf(e), prevHash: "0".repeat(64) });
-      } catch {
-        break;
-      }
-    } else {
-      try {
-        checkHashFields(e);
-      } catch {
-        break;
-      }
+    try {
+      checkHashFields(e);
+    } catch {
+      break;
     }
     run.push(e);
   }
   if (run.length === 0) return null;
   if (run[0].prevHash !== firstPrev) return null;
-  const sealed = acc.hashRecords === undefined
-    ? sealRecords(run, firstPrev, false)
-    : hashRecords(run, false);
+  const sealed = hashRecords(run, false);
   if (sealed === null) return null;
   const out = new Array<string>(run.length);
   for (let i = 0; i < run.length; i++) {
     out[i] = bytesToHex(sealed.hashes.subarray(32 * i, 32 * i + 32));
   }
   return out;
-}
-
-function fieldsOf(e: Envelope): HashFields {
-  return {
-    tenantId: e.tenantId,
-    userId: e.userId,
-    sessionId: e.sessionId,
-    seq: e.seq,
-    tsUnixMs: e.tsUnixMs,
-    eventType: e.eventType,
-    payload: e.payload,
-    prevHash: e.prevHash,
-  };
 }
